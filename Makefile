@@ -1,0 +1,179 @@
+# shakedown - cluster readiness audit and benchmark suite.
+#
+#   make run      install missing Debian packages, build, run $(PLAN) on this machine
+#   make check    install what the tests need, build with ASan/UBSan, run every test
+#
+# Knobs (set on the command line, e.g. `make CUDA=no V=1`):
+#   BUILDDIR ?= build             everything built goes here; `make check` uses $(BUILDDIR)/check
+#   CUDA ?= auto                  auto: build GPU code when $(CUDA_HOME)/bin/nvcc exists; yes: require it; no: never
+#   CUDA_HOME ?= /usr/local/cuda  CUDA toolkit (nvcc, cuBLASLt, NCCL)
+#   MPI ?= auto                   auto: build MPI code when mpicc is found; yes: require it; no: never
+#   SANITIZE ?=                   compiler sanitizers, e.g. address,undefined
+#   V ?= 0                        1: echo every command
+#   PLAN ?= suites/quick.yaml     the plan `make run` runs
+#   OUT ?= runs                   where `make run` puts its run directory
+#   RUNFLAGS ?=                   extra flags for `shakedown run` in `make run` (e.g. -q)
+#
+# Targets: all (default), run, check, bench, deps, deps-check, clean.
+#
+# Layout of the build tree:
+#   $(BUILDDIR)/bin/shakedown        the runner
+#   $(BUILDDIR)/bin/probes/NAME      one executable per directory under probes/ (except probes/lib)
+#   $(BUILDDIR)/tests/...            unit tests, test probes, stand-in libraries
+
+BUILDDIR ?= build
+CUDA ?= auto
+CUDA_HOME ?= /usr/local/cuda
+MPI ?= auto
+SANITIZE ?=
+V ?= 0
+PLAN ?= suites/quick.yaml
+OUT ?= runs
+RUNFLAGS ?=
+
+VERSION := 0.1.0
+
+# The Debian packages, in one place: DEB_RUN to build and run, DEB_CHECK in addition for the tests.
+DEB_RUN := gcc make pkg-config libyaml-dev libcjson-dev libhwloc-dev
+DEB_CHECK := libcmocka-dev python3 python3-jsonschema
+
+B := $(BUILDDIR)
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+CC ?= cc
+PKGS := yaml-0.1 libcjson hwloc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+ifeq ($(CUDA),auto)
+HAVE_CUDA := $(if $(wildcard $(CUDA_HOME)/bin/nvcc),1,0)
+else ifeq ($(CUDA),yes)
+HAVE_CUDA := 1
+else
+HAVE_CUDA := 0
+endif
+ifeq ($(MPI),auto)
+HAVE_MPI := $(if $(shell command -v mpicc 2>/dev/null),1,0)
+else ifeq ($(MPI),yes)
+HAVE_MPI := 1
+else
+HAVE_MPI := 0
+endif
+
+SAN_FLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -MMD -MP \
+	-Iprobes/lib -Irunner $(PKG_CFLAGS) \
+	-DSD_VERSION='"$(VERSION)"' -DSD_HAVE_CUDA=$(HAVE_CUDA) -DSD_HAVE_MPI=$(HAVE_MPI) \
+	-include probes/lib/banned.h
+ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
+LIBS := $(PKG_LIBS) -ldl -lm -lpthread
+
+# Shared code: everything in probes/lib except the probe main (probe.c), used by runner, probes and tests.
+COMMON_SRC := $(filter-out probes/lib/probe.c,$(wildcard probes/lib/*.c))
+PROBE_MAIN_SRC := probes/lib/probe.c
+RUNNER_SRC := $(filter-out runner/main.c,$(wildcard runner/*.c))
+PROBE_NAMES := $(filter-out lib,$(notdir $(patsubst %/,%,$(dir $(wildcard probes/*/*.c)))))
+PROBE_NAMES := $(sort $(PROBE_NAMES))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+TEST_PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(wildcard tests/probes/*.c))
+FAKE_LIBS := $(patsubst tests/fakes/fake_%.c,$(B)/tests/fakes/lib%.so,$(wildcard tests/fakes/fake_*.c))
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+COMMON_LIB := $(B)/lib/libsdcommon.a
+RUNNER_LIB := $(B)/lib/libsdrunner.a
+PROBE_LIB := $(B)/lib/libsdprobe.a
+PROBES := $(addprefix $(B)/bin/probes/,$(PROBE_NAMES))
+
+# Per-probe extra libraries: PROBE_LIBS_<name> := ...
+PROBE_LIBS_sysinfo :=
+
+.PHONY: all run check tests bench deps deps-check clean
+.DELETE_ON_ERROR:
+
+all: $(B)/bin/shakedown $(PROBES)
+
+$(B)/obj/%.o: %.c
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(COMMON_LIB): $(call obj,$(COMMON_SRC))
+$(RUNNER_LIB): $(call obj,$(RUNNER_SRC))
+$(PROBE_LIB): $(call obj,$(PROBE_MAIN_SRC))
+$(B)/lib/%.a:
+	$(call msg,AR,$@)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/bin/shakedown: $(call obj,runner/main.c) $(RUNNER_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Each probe: every .c in its directory, the probe main, the shared code.
+.SECONDEXPANSION:
+$(B)/bin/probes/%: $$(call obj,$$(wildcard probes/%/*.c)) $(PROBE_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PROBE_LIB) $(COMMON_LIB) $(PROBE_LIBS_$*) $(LIBS)
+
+$(B)/tests/unit/%: $(call obj,tests/unit/%.c) $(RUNNER_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBS)
+
+$(B)/tests/probes/%: $(call obj,tests/probes/%.c) $(PROBE_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Stand-in shared libraries that play the part of absent hardware (see each source's header).
+$(B)/tests/fakes/lib%.so: tests/fakes/fake_%.c
+	$(call msg,SO,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -shared -o $@ $<
+
+tests: all $(UNIT_TESTS) $(TEST_PROBES) $(FAKE_LIBS)
+	$(Q)tests/run-tests.sh $(B)
+
+check: deps-check
+	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)/check SANITIZE=address,undefined tests
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(B)/bin/shakedown run $(PLAN) --out $(OUT) $(RUNFLAGS)
+
+bench: deps-check
+	$(Q)$(MAKE) --no-print-directory all $(TEST_PROBES)
+	$(Q)tests/bench/run-bench.sh $(B)
+
+define install_missing
+	@missing=""; for p in $(1); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" -ne 0 ]; then echo "missing Debian packages:$$missing (run as root, or: sudo apt-get install$$missing)" >&2; exit 1; fi; \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_RUN))
+
+deps-check:
+	$(call install_missing,$(DEB_RUN) $(DEB_CHECK))
+
+clean:
+	rm -rf $(BUILDDIR)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
