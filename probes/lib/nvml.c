@@ -1,0 +1,351 @@
+/* nvml.c - NVML through dlopen; the contract and how to add a function are in nvml.h. */
+#include "nvml.h"
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+/* The NVML signatures we call, by shape. NVML's enums travel as int. */
+typedef nvml_return_t (*fn_void)(void);
+typedef const char *(*fn_error_string)(nvml_return_t);
+typedef nvml_return_t (*fn_count)(unsigned int *);
+typedef nvml_return_t (*fn_handle)(unsigned int, nvml_device_t *);
+typedef nvml_return_t (*fn_sys_string)(char *, unsigned int);
+typedef nvml_return_t (*fn_sys_int)(int *);
+typedef nvml_return_t (*fn_dev_string)(nvml_device_t, char *, unsigned int);
+typedef nvml_return_t (*fn_dev_pci)(nvml_device_t, struct nvml_pci_info *);
+typedef nvml_return_t (*fn_dev_memory)(nvml_device_t, struct nvml_memory *);
+typedef nvml_return_t (*fn_dev_uint)(nvml_device_t, unsigned int *);
+typedef nvml_return_t (*fn_dev_temperature)(nvml_device_t, int, unsigned int *);
+typedef nvml_return_t (*fn_dev_ecc)(nvml_device_t, int *, int *);
+
+static const struct {
+	const char *name;
+	int required;
+} syms[NVML_SYM_COUNT] = {
+	[NVML_SYM_INIT] = { "nvmlInit_v2", 1 },
+	[NVML_SYM_SHUTDOWN] = { "nvmlShutdown", 1 },
+	[NVML_SYM_ERROR_STRING] = { "nvmlErrorString", 1 },
+	[NVML_SYM_DEVICE_COUNT] = { "nvmlDeviceGetCount_v2", 1 },
+	[NVML_SYM_DEVICE_HANDLE] = { "nvmlDeviceGetHandleByIndex_v2", 1 },
+	[NVML_SYM_DRIVER_VERSION] = { "nvmlSystemGetDriverVersion", 0 },
+	[NVML_SYM_CUDA_DRIVER_VERSION] = { "nvmlSystemGetCudaDriverVersion", 0 },
+	[NVML_SYM_DEVICE_NAME] = { "nvmlDeviceGetName", 0 },
+	[NVML_SYM_DEVICE_UUID] = { "nvmlDeviceGetUUID", 0 },
+	[NVML_SYM_DEVICE_PCI_INFO] = { "nvmlDeviceGetPciInfo_v3", 0 },
+	[NVML_SYM_DEVICE_MEMORY_INFO] = { "nvmlDeviceGetMemoryInfo", 0 },
+	[NVML_SYM_DEVICE_CURR_PCIE_GEN] = { "nvmlDeviceGetCurrPcieLinkGeneration", 0 },
+	[NVML_SYM_DEVICE_MAX_PCIE_GEN] = { "nvmlDeviceGetMaxPcieLinkGeneration", 0 },
+	[NVML_SYM_DEVICE_CURR_PCIE_WIDTH] = { "nvmlDeviceGetCurrPcieLinkWidth", 0 },
+	[NVML_SYM_DEVICE_MAX_PCIE_WIDTH] = { "nvmlDeviceGetMaxPcieLinkWidth", 0 },
+	[NVML_SYM_DEVICE_TEMPERATURE] = { "nvmlDeviceGetTemperature", 0 },
+	[NVML_SYM_DEVICE_POWER_USAGE] = { "nvmlDeviceGetPowerUsage", 0 },
+	[NVML_SYM_DEVICE_POWER_LIMIT] = { "nvmlDeviceGetEnforcedPowerLimit", 0 },
+	[NVML_SYM_DEVICE_ECC_MODE] = { "nvmlDeviceGetEccMode", 0 },
+};
+
+__attribute__((format(printf, 3, 4))) static void seterr(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+const char *nvml_sym_name(enum nvml_sym s)
+{
+	return (unsigned int)s < NVML_SYM_COUNT ? syms[s].name : "?";
+}
+
+int nvml_has(const struct nvml *n, enum nvml_sym s)
+{
+	return n->dl && (unsigned int)s < NVML_SYM_COUNT && n->fn[s];
+}
+
+const char *nvml_lib(const struct nvml *n)
+{
+	return n->dl ? n->lib : NULL;
+}
+
+const char *nvml_strerror(const struct nvml *n, nvml_return_t rc)
+{
+	const char *s = NULL;
+
+	if (nvml_has(n, NVML_SYM_ERROR_STRING))
+		s = ((fn_error_string)n->fn[NVML_SYM_ERROR_STRING])(rc);
+	return s ? s : "unknown nvml error";
+}
+
+/* The symbol's address, or NULL with "'NAME' not found in 'LIB'" in err. */
+static void *sym(const struct nvml *n, enum nvml_sym s, char *err, size_t len)
+{
+	if (!n->dl) {
+		seterr(err, len, "nvml is not loaded");
+		return NULL;
+	}
+	if (!n->fn[s])
+		seterr(err, len, "'%s' not found in '%s'", syms[s].name, n->lib);
+	return n->fn[s];
+}
+
+/* Map an NVML return code to 0 / -1; gpu < 0 means a system-wide call. */
+static int check(const struct nvml *n, enum nvml_sym s, long gpu, nvml_return_t rc, char *err, size_t len)
+{
+	if (rc == NVML_SUCCESS)
+		return 0;
+	if (gpu < 0)
+		seterr(err, len, "'%s' failed: %s", syms[s].name, nvml_strerror(n, rc));
+	else
+		seterr(err, len, "'%s' failed for gpu %ld: %s", syms[s].name, gpu, nvml_strerror(n, rc));
+	return -1;
+}
+
+static int too_small(size_t buflen, char *err, size_t len)
+{
+	if (buflen)
+		return 0;
+	seterr(err, len, "no room for the answer (buffer of 0 bytes)");
+	return 1;
+}
+
+static unsigned int clamp_len(size_t buflen)
+{
+	return buflen > UINT_MAX ? UINT_MAX : (unsigned int)buflen;
+}
+
+static int load(struct nvml *n, const char *path, int from_env, char *err, size_t len)
+{
+	const char *why;
+	int i;
+
+	n->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!n->dl) {
+		why = dlerror();
+		if (why && strstr(why, "No such file"))
+			seterr(err, len, "'%s' not found (%s)", path,
+			       from_env ? "set by " NVML_LIB_ENV : "no NVIDIA driver installed?");
+		else
+			seterr(err, len, "cannot load '%s': %s", path, why ? why : "unknown error");
+		return -1;
+	}
+	n->lib = xstrdup(path);
+	for (i = 0; i < NVML_SYM_COUNT; i++) {
+		n->fn[i] = dlsym(n->dl, syms[i].name);
+		if (!n->fn[i] && syms[i].required) {
+			seterr(err, len, "'%s' has no '%s': not an NVML library, or one too old", path, syms[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int nvml_open(struct nvml *n, char *err, size_t len)
+{
+	const char *path = getenv(NVML_LIB_ENV);
+	int from_env = path && *path;
+	nvml_return_t rc;
+
+	memset(n, 0, sizeof(*n));
+	if (!from_env)
+		path = NVML_DEFAULT_LIB;
+	if (load(n, path, from_env, err, len))
+		goto fail;
+	rc = ((fn_void)n->fn[NVML_SYM_INIT])();
+	if (check(n, NVML_SYM_INIT, -1, rc, err, len))
+		goto fail;
+	n->inited = 1;
+	return 0;
+fail:
+	nvml_close(n);
+	return -1;
+}
+
+void nvml_close(struct nvml *n)
+{
+	if (n->inited && n->fn[NVML_SYM_SHUTDOWN])
+		((fn_void)n->fn[NVML_SYM_SHUTDOWN])();
+	if (n->dl)
+		dlclose(n->dl);
+	free(n->lib);
+	memset(n, 0, sizeof(*n));
+}
+
+int nvml_handle(struct nvml *n, unsigned int idx, nvml_device_t *h, char *err, size_t len)
+{
+	fn_handle f = (fn_handle)sym(n, NVML_SYM_DEVICE_HANDLE, err, len);
+
+	if (!f)
+		return -1;
+	return check(n, NVML_SYM_DEVICE_HANDLE, idx, f(idx, h), err, len);
+}
+
+int nvml_device_count(struct nvml *n, unsigned int *count, char *err, size_t len)
+{
+	fn_count f = (fn_count)sym(n, NVML_SYM_DEVICE_COUNT, err, len);
+
+	if (!f)
+		return -1;
+	return check(n, NVML_SYM_DEVICE_COUNT, -1, f(count), err, len);
+}
+
+int nvml_driver_version(struct nvml *n, char *buf, size_t buflen, char *err, size_t len)
+{
+	fn_sys_string f = (fn_sys_string)sym(n, NVML_SYM_DRIVER_VERSION, err, len);
+
+	if (!f || too_small(buflen, err, len))
+		return -1;
+	buf[0] = '\0';
+	if (check(n, NVML_SYM_DRIVER_VERSION, -1, f(buf, clamp_len(buflen)), err, len))
+		return -1;
+	buf[buflen - 1] = '\0';
+	return 0;
+}
+
+int nvml_cuda_driver_version(struct nvml *n, int *version, char *err, size_t len)
+{
+	fn_sys_int f = (fn_sys_int)sym(n, NVML_SYM_CUDA_DRIVER_VERSION, err, len);
+
+	if (!f)
+		return -1;
+	return check(n, NVML_SYM_CUDA_DRIVER_VERSION, -1, f(version), err, len);
+}
+
+static int device_string(struct nvml *n, enum nvml_sym s, unsigned int idx, char *buf, size_t buflen, char *err,
+			 size_t len)
+{
+	fn_dev_string f = (fn_dev_string)sym(n, s, err, len);
+	nvml_device_t h;
+
+	if (!f || too_small(buflen, err, len) || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	buf[0] = '\0';
+	if (check(n, s, idx, f(h, buf, clamp_len(buflen)), err, len))
+		return -1;
+	buf[buflen - 1] = '\0';
+	return 0;
+}
+
+int nvml_device_name(struct nvml *n, unsigned int idx, char *buf, size_t buflen, char *err, size_t len)
+{
+	return device_string(n, NVML_SYM_DEVICE_NAME, idx, buf, buflen, err, len);
+}
+
+int nvml_device_uuid(struct nvml *n, unsigned int idx, char *buf, size_t buflen, char *err, size_t len)
+{
+	return device_string(n, NVML_SYM_DEVICE_UUID, idx, buf, buflen, err, len);
+}
+
+int nvml_device_pci_info(struct nvml *n, unsigned int idx, struct nvml_pci_info *pci, char *err, size_t len)
+{
+	fn_dev_pci f = (fn_dev_pci)sym(n, NVML_SYM_DEVICE_PCI_INFO, err, len);
+	nvml_device_t h;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	memset(pci, 0, sizeof(*pci));
+	if (check(n, NVML_SYM_DEVICE_PCI_INFO, idx, f(h, pci), err, len))
+		return -1;
+	pci->bus_id_legacy[sizeof(pci->bus_id_legacy) - 1] = '\0';
+	pci->bus_id[sizeof(pci->bus_id) - 1] = '\0';
+	return 0;
+}
+
+int nvml_device_pci_bus_id(struct nvml *n, unsigned int idx, char *buf, size_t buflen, char *err, size_t len)
+{
+	struct nvml_pci_info pci;
+
+	if (too_small(buflen, err, len) || nvml_device_pci_info(n, idx, &pci, err, len))
+		return -1;
+	snprintf(buf, buflen, "%s", pci.bus_id);
+	return 0;
+}
+
+int nvml_device_memory_total(struct nvml *n, unsigned int idx, uint64_t *bytes, char *err, size_t len)
+{
+	fn_dev_memory f = (fn_dev_memory)sym(n, NVML_SYM_DEVICE_MEMORY_INFO, err, len);
+	struct nvml_memory m = { 0 };
+	nvml_device_t h;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	if (check(n, NVML_SYM_DEVICE_MEMORY_INFO, idx, f(h, &m), err, len))
+		return -1;
+	*bytes = m.total;
+	return 0;
+}
+
+/* The many NVML calls of the shape (device, unsigned int *). */
+static int device_uint(struct nvml *n, enum nvml_sym s, unsigned int idx, unsigned int *v, char *err, size_t len)
+{
+	fn_dev_uint f = (fn_dev_uint)sym(n, s, err, len);
+	nvml_device_t h;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	return check(n, s, idx, f(h, v), err, len);
+}
+
+int nvml_device_pcie_link(struct nvml *n, unsigned int idx, int max, unsigned int *gen, unsigned int *width,
+			  char *err, size_t len)
+{
+	enum nvml_sym g = max ? NVML_SYM_DEVICE_MAX_PCIE_GEN : NVML_SYM_DEVICE_CURR_PCIE_GEN;
+	enum nvml_sym w = max ? NVML_SYM_DEVICE_MAX_PCIE_WIDTH : NVML_SYM_DEVICE_CURR_PCIE_WIDTH;
+
+	if (device_uint(n, g, idx, gen, err, len))
+		return -1;
+	return device_uint(n, w, idx, width, err, len);
+}
+
+int nvml_device_temperature(struct nvml *n, unsigned int idx, unsigned int *celsius, char *err, size_t len)
+{
+	fn_dev_temperature f = (fn_dev_temperature)sym(n, NVML_SYM_DEVICE_TEMPERATURE, err, len);
+	nvml_device_t h;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	return check(n, NVML_SYM_DEVICE_TEMPERATURE, idx, f(h, NVML_TEMPERATURE_GPU, celsius), err, len);
+}
+
+/* NVML reports power in milliwatts. */
+static int device_watts(struct nvml *n, enum nvml_sym s, unsigned int idx, double *watts, char *err, size_t len)
+{
+	unsigned int mw;
+
+	if (device_uint(n, s, idx, &mw, err, len))
+		return -1;
+	*watts = mw / 1000.0;
+	return 0;
+}
+
+int nvml_device_power_usage(struct nvml *n, unsigned int idx, double *watts, char *err, size_t len)
+{
+	return device_watts(n, NVML_SYM_DEVICE_POWER_USAGE, idx, watts, err, len);
+}
+
+int nvml_device_power_limit(struct nvml *n, unsigned int idx, double *watts, char *err, size_t len)
+{
+	return device_watts(n, NVML_SYM_DEVICE_POWER_LIMIT, idx, watts, err, len);
+}
+
+int nvml_device_ecc_mode(struct nvml *n, unsigned int idx, int *current, int *pending, char *err, size_t len)
+{
+	fn_dev_ecc f = (fn_dev_ecc)sym(n, NVML_SYM_DEVICE_ECC_MODE, err, len);
+	nvml_device_t h;
+	int cur = 0, pend = 0;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	if (check(n, NVML_SYM_DEVICE_ECC_MODE, idx, f(h, &cur, &pend), err, len))
+		return -1;
+	*current = cur != 0;
+	*pending = pend != 0;
+	return 0;
+}

@@ -1,0 +1,166 @@
+/*
+ * nvml.h - NVIDIA's management library (NVML), loaded at run time with dlopen.
+ *
+ * Nothing here needs nvml.h or the driver at build time: the few NVML types
+ * and constants we use are declared below, so every binary builds and runs on
+ * machines without a GPU and says why there is none.
+ *
+ * The library is "libnvidia-ml.so.1", or the path in the environment variable
+ * SHAKEDOWN_NVML_LIB (the tests point it at a stand-in library).
+ *
+ * Symbols are one table in nvml.c, indexed by enum nvml_sym: nvml_open() looks
+ * up every entry; a missing required one fails the open, a missing optional
+ * one is only recorded, and its accessor then fails with "'NAME' not found in
+ * 'LIB'" instead of crashing (nvml_has() asks beforehand).
+ *
+ * Adding an NVML function (for a later probe):
+ *  1. Add an enum nvml_sym entry before NVML_SYM_COUNT, and its exact NVML
+ *     name in syms[] in nvml.c. Use the newest versioned name NVML exports
+ *     (nvmlInit_v2, nvmlDeviceGetPciInfo_v3); a versioned struct needs its
+ *     "version" field set as NVML's header documents.
+ *  2. Declare any NVML struct it fills below, field for field.
+ *  3. Write an accessor in nvml.c in the shape of the others: look the symbol
+ *     up with sym(), the device with handle(), map the return code with
+ *     check(). Most take (device, unsigned int *) and can use device_uint().
+ *  4. Implement it in tests/fakes/fake_nvml.c and test it in
+ *     tests/unit/test_sysinfo.c (or the probe's own test).
+ *
+ * Two deliberate version choices: nvmlDeviceGetMemoryInfo (v1) because total
+ * memory is the same in v2 and v1 exists on every driver; and
+ * nvmlSystemGetCudaDriverVersion (v1) because _v2 reads libcuda.so and fails
+ * where only the driver's management library is present.
+ *
+ * Accessors return 0, or -1 with a lower-case reason in err (err may be NULL):
+ * "'nvmlDeviceGetPowerUsage' failed for gpu 1: Not Supported". Devices are
+ * addressed by NVML index, 0 .. count-1. Not thread-safe; one struct nvml per
+ * thread, or a lock around it.
+ */
+#ifndef SD_NVML_H
+#define SD_NVML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NVML_DEFAULT_LIB "libnvidia-ml.so.1"
+#define NVML_LIB_ENV "SHAKEDOWN_NVML_LIB"
+
+/* NVML's own ABI, declared here (nvmlReturn_t and the enums are int-sized). */
+typedef int nvml_return_t;
+typedef struct nvml_device_st *nvml_device_t;
+
+#define NVML_SUCCESS 0
+#define NVML_ERROR_NOT_SUPPORTED 3
+#define NVML_ERROR_DRIVER_NOT_LOADED 9
+#define NVML_ERROR_GPU_IS_LOST 15
+#define NVML_TEMPERATURE_GPU 0
+
+/* Buffer sizes from NVML's header (the _V2 sizes, the largest). */
+#define NVML_NAME_LEN 96
+#define NVML_UUID_LEN 96
+#define NVML_BUS_ID_LEN 32
+#define NVML_VERSION_LEN 80
+
+/* nvmlPciInfo_t, as filled by nvmlDeviceGetPciInfo_v3. */
+struct nvml_pci_info {
+	char bus_id_legacy[16];
+	unsigned int domain;
+	unsigned int bus;
+	unsigned int device;
+	unsigned int pci_device_id;     /* device id << 16 | vendor id */
+	unsigned int pci_subsystem_id;
+	char bus_id[NVML_BUS_ID_LEN];   /* "00000000:17:00.0" */
+};
+
+/* nvmlMemory_t (v1), bytes. */
+struct nvml_memory {
+	unsigned long long total;
+	unsigned long long free;
+	unsigned long long used;
+};
+
+enum nvml_sym {
+	/* required: nvml_open fails without them */
+	NVML_SYM_INIT,
+	NVML_SYM_SHUTDOWN,
+	NVML_SYM_ERROR_STRING,
+	NVML_SYM_DEVICE_COUNT,
+	NVML_SYM_DEVICE_HANDLE,
+	/* optional */
+	NVML_SYM_DRIVER_VERSION,
+	NVML_SYM_CUDA_DRIVER_VERSION,
+	NVML_SYM_DEVICE_NAME,
+	NVML_SYM_DEVICE_UUID,
+	NVML_SYM_DEVICE_PCI_INFO,
+	NVML_SYM_DEVICE_MEMORY_INFO,
+	NVML_SYM_DEVICE_CURR_PCIE_GEN,
+	NVML_SYM_DEVICE_MAX_PCIE_GEN,
+	NVML_SYM_DEVICE_CURR_PCIE_WIDTH,
+	NVML_SYM_DEVICE_MAX_PCIE_WIDTH,
+	NVML_SYM_DEVICE_TEMPERATURE,
+	NVML_SYM_DEVICE_POWER_USAGE,
+	NVML_SYM_DEVICE_POWER_LIMIT,
+	NVML_SYM_DEVICE_ECC_MODE,
+	NVML_SYM_COUNT
+};
+
+/* The fields are private to nvml.c (tests may clear fn[] to play a missing symbol). */
+struct nvml {
+	void *dl;
+	char *lib;                   /* the path dlopen was given; owned */
+	int inited;                  /* nvmlInit_v2 succeeded */
+	void *fn[NVML_SYM_COUNT];    /* NULL: not exported by this library */
+};
+
+/*
+ * Load the library, look up the symbols and call nvmlInit_v2. Returns 0, or
+ * -1 with the reason in err ("'libnvidia-ml.so.1' not found (no NVIDIA
+ * driver installed?)", "nvmlInit_v2 failed: Driver Not Loaded") and n left
+ * closed. nvml_close() must be called after a 0 return; after -1 it is
+ * harmless.
+ */
+int nvml_open(struct nvml *n, char *err, size_t len);
+
+/* nvmlShutdown, dlclose and free; n can be opened again. Safe on a closed n. */
+void nvml_close(struct nvml *n);
+
+/* The library path in use (owned by n), or NULL when closed. */
+const char *nvml_lib(const struct nvml *n);
+
+/* Whether the loaded library exports symbol s. */
+int nvml_has(const struct nvml *n, enum nvml_sym s);
+/* The NVML name of s ("nvmlDeviceGetName"). */
+const char *nvml_sym_name(enum nvml_sym s);
+/* NVML's text for a return code (static storage). */
+const char *nvml_strerror(const struct nvml *n, nvml_return_t rc);
+
+/* Look up the device handle for index idx, for calls made outside nvml.c. */
+int nvml_handle(struct nvml *n, unsigned int idx, nvml_device_t *h, char *err, size_t len);
+
+int nvml_device_count(struct nvml *n, unsigned int *count, char *err, size_t len);
+/* Strings are NUL-terminated in buf; buflen: the NVML_*_LEN above is enough. */
+int nvml_driver_version(struct nvml *n, char *buf, size_t buflen, char *err, size_t len);
+/* 1000 * major + 10 * minor: 13000 is 13.0. */
+int nvml_cuda_driver_version(struct nvml *n, int *version, char *err, size_t len);
+int nvml_device_name(struct nvml *n, unsigned int idx, char *buf, size_t buflen, char *err, size_t len);
+int nvml_device_uuid(struct nvml *n, unsigned int idx, char *buf, size_t buflen, char *err, size_t len);
+/* PCI bus id in NVML's form, "00000000:17:00.0". */
+int nvml_device_pci_bus_id(struct nvml *n, unsigned int idx, char *buf, size_t buflen, char *err, size_t len);
+int nvml_device_pci_info(struct nvml *n, unsigned int idx, struct nvml_pci_info *pci, char *err, size_t len);
+int nvml_device_memory_total(struct nvml *n, unsigned int idx, uint64_t *bytes, char *err, size_t len);
+/*
+ * PCIe link generation and lane width: max = 0 for the link as trained now,
+ * max = 1 for the most the GPU and its slot support. GPUs lower the
+ * generation when idle to save power, so only a narrower width is a sure
+ * sign of a degraded link.
+ */
+int nvml_device_pcie_link(struct nvml *n, unsigned int idx, int max, unsigned int *gen, unsigned int *width,
+			  char *err, size_t len);
+/* GPU core temperature, degrees Celsius. */
+int nvml_device_temperature(struct nvml *n, unsigned int idx, unsigned int *celsius, char *err, size_t len);
+/* Board power draw and the enforced power limit, watts. */
+int nvml_device_power_usage(struct nvml *n, unsigned int idx, double *watts, char *err, size_t len);
+int nvml_device_power_limit(struct nvml *n, unsigned int idx, double *watts, char *err, size_t len);
+/* ECC mode now and after the next reboot: 1 enabled, 0 disabled. */
+int nvml_device_ecc_mode(struct nvml *n, unsigned int idx, int *current, int *pending, char *err, size_t len);
+
+#endif

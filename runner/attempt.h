@@ -1,0 +1,37 @@
+/*
+ * attempt.h - run one probe once, supervised, and turn whatever happened into
+ * an attempt record. Every way a probe can misbehave (crash, hang, no output,
+ * garbage, a document that breaks the protocol, too much output) becomes
+ * status "error" with a precise reason; the caller's run goes on.
+ */
+#ifndef SD_ATTEMPT_H
+#define SD_ATTEMPT_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+struct probe_desc;
+struct plan_param;
+
+struct attempt_opts {
+	const struct probe_desc *probe;
+	const struct plan_param *params; /* passed as --name=value, never through a shell */
+	size_t nparams;
+	uint64_t timeout_ns;                 /* 0: none */
+	int stderr_fd;                       /* the probe's stderr; -1: inherit none */
+	const char *log_path;                /* read back for the last log line in error reasons; may be NULL */
+	volatile sig_atomic_t *interrupt;    /* set by the runner's signal handler; may be NULL */
+	void (*tick)(void *arg, double elapsed_s);
+	void *tick_arg;
+};
+
+/*
+ * Returns a new object (caller owns):
+ *   {"status": ok|skipped|failed|error|interrupted, "reason": string|null,
+ *    "wall_s": n, "exit": {"code": n|null, "signal": n|null}, "result": probe document|null}
+ */
+cJSON *attempt_run(const struct attempt_opts *o);
+
+#endif

@@ -1,0 +1,207 @@
+/* results.c - see results.h. */
+#include "results.h"
+#include "stats.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void fsync_dir_of(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
+int results_write_file_atomic(const char *path, const char *text, size_t len, char *err, size_t errlen)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int fd, rc = -1;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (write_all(fd, text, len) || fsync(fd)) {
+		snprintf(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) || rename(tmp, path)) {
+		snprintf(err, errlen, "cannot replace '%s': %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	fsync_dir_of(path);
+	rc = 0;
+out:
+	free(tmp);
+	return rc;
+}
+
+int results_write_atomic(const char *path, const cJSON *doc, char *err, size_t errlen)
+{
+	char *text = cJSON_Print(doc);
+	char *nl;
+	int rc;
+
+	if (!text) {
+		snprintf(err, errlen, "cannot serialise results: out of memory");
+		return -1;
+	}
+	nl = xasprintf("%s\n", text);
+	rc = results_write_file_atomic(path, nl, strlen(nl), err, errlen);
+	free(nl);
+	free(text);
+	return rc;
+}
+
+/* ---- aggregation ---- */
+
+struct agg {
+	const cJSON *first; /* the first occurrence: name, unit, better, labels */
+	double *v;
+	size_t n;
+};
+
+static int same_metric(const cJSON *a, const cJSON *b)
+{
+	const cJSON *la = cJSON_GetObjectItemCaseSensitive(a, "labels");
+	const cJSON *lb = cJSON_GetObjectItemCaseSensitive(b, "labels");
+
+	if (strcmp(cJSON_GetObjectItemCaseSensitive(a, "name")->valuestring,
+		   cJSON_GetObjectItemCaseSensitive(b, "name")->valuestring))
+		return 0;
+	if (!la || !lb)
+		return !la == !lb || cJSON_GetArraySize(la ? la : lb) == 0;
+	return cJSON_Compare(la, lb, 1);
+}
+
+static struct agg *find_agg(struct agg **aggs, size_t *n, const cJSON *m)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (same_metric((*aggs)[i].first, m))
+			return &(*aggs)[i];
+	*aggs = xrealloc(*aggs, (*n + 1) * sizeof(**aggs));
+	memset(&(*aggs)[*n], 0, sizeof(**aggs));
+	(*aggs)[*n].first = m;
+	return &(*aggs)[(*n)++];
+}
+
+static void agg_add(struct agg *a, double v)
+{
+	a->v = xrealloc(a->v, (a->n + 1) * sizeof(*a->v));
+	a->v[a->n++] = v;
+}
+
+static void collect(const cJSON *attempt_metrics, int single, struct agg **aggs, size_t *n)
+{
+	const cJSON *m, *s, *samples;
+	struct agg *a;
+
+	cJSON_ArrayForEach(m, attempt_metrics) {
+		a = find_agg(aggs, n, m);
+		samples = cJSON_GetObjectItemCaseSensitive(m, "samples");
+		if (single && cJSON_GetArraySize(samples) > 0)
+			cJSON_ArrayForEach(s, samples)
+				agg_add(a, s->valuedouble);
+		else
+			agg_add(a, cJSON_GetObjectItemCaseSensitive(m, "value")->valuedouble);
+	}
+}
+
+static cJSON *agg_json(const struct agg *a, double value)
+{
+	cJSON *o = cJSON_CreateObject(), *st, *sm;
+	const char *keys[] = { "name", "unit", "better", "labels" };
+	struct stats s;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(a->first, keys[i]);
+
+		if (v)
+			cJSON_AddItemToObject(o, keys[i], cJSON_Duplicate(v, 1));
+	}
+	stats_compute(a->v, a->n, &s);
+	cJSON_AddNumberToObject(o, "value", value);
+	sm = cJSON_AddArrayToObject(o, "samples");
+	for (i = 0; i < a->n; i++)
+		cJSON_AddItemToArray(sm, cJSON_CreateNumber(a->v[i]));
+	st = cJSON_AddObjectToObject(o, "stats");
+	cJSON_AddNumberToObject(st, "n", (double)s.n);
+	cJSON_AddNumberToObject(st, "median", s.median);
+	cJSON_AddNumberToObject(st, "min", s.min);
+	cJSON_AddNumberToObject(st, "max", s.max);
+	cJSON_AddNumberToObject(st, "mean", s.mean);
+	cJSON_AddNumberToObject(st, "stddev", s.stddev);
+	cJSON_AddNumberToObject(st, "cv", s.cv);
+	return o;
+}
+
+cJSON *results_aggregate_metrics(const cJSON *attempts)
+{
+	const cJSON *at, *res, *metrics;
+	struct agg *aggs = NULL;
+	size_t n = 0, i, used = 0;
+	cJSON *out = cJSON_CreateArray();
+	struct stats s;
+
+	cJSON_ArrayForEach(at, attempts) {
+		res = cJSON_GetObjectItemCaseSensitive(at, "result");
+		metrics = cJSON_GetObjectItemCaseSensitive(res, "metrics");
+		if (cJSON_IsArray(metrics))
+			used++;
+	}
+	cJSON_ArrayForEach(at, attempts) {
+		res = cJSON_GetObjectItemCaseSensitive(at, "result");
+		metrics = cJSON_GetObjectItemCaseSensitive(res, "metrics");
+		if (cJSON_IsArray(metrics))
+			collect(metrics, used == 1, &aggs, &n);
+	}
+	for (i = 0; i < n; i++) {
+		double value;
+
+		/* one attempt: its own value (a probe may report best-of-N, not the median) */
+		if (used == 1) {
+			value = cJSON_GetObjectItemCaseSensitive(aggs[i].first, "value")->valuedouble;
+		} else {
+			stats_compute(aggs[i].v, aggs[i].n, &s);
+			value = s.median;
+		}
+		cJSON_AddItemToArray(out, agg_json(&aggs[i], value));
+		free(aggs[i].v);
+	}
+	free(aggs);
+	return out;
+}

@@ -1,0 +1,39 @@
+/*
+ * results.h - the run's results model and its atomic file writer.
+ *
+ * The model is the results.json document itself (a cJSON tree, layout in
+ * runner/RESULTS.md and runner/schema/results.schema.json): every report
+ * writer reads the same model. It is rewritten after every finished attempt
+ * with results_write_atomic(), so a runner killed at any point leaves a
+ * results.json that parses and holds every step that had finished.
+ */
+#ifndef SD_RESULTS_H
+#define SD_RESULTS_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#define RESULTS_SCHEMA_VERSION 1
+
+/*
+ * Write text to path atomically: a temporary file in the same directory,
+ * fsync, rename over path, fsync the directory. On error the old file is
+ * untouched, the temporary file removed, and err says what failed.
+ */
+int results_write_file_atomic(const char *path, const char *text, size_t len, char *err, size_t errlen);
+
+/* Serialise doc (pretty-printed) and write it with results_write_file_atomic. */
+int results_write_atomic(const char *path, const cJSON *doc, char *err, size_t errlen);
+
+/*
+ * Aggregate the metrics of a step's attempts into the step's metric list:
+ * metrics are matched by name and labels; with one attempt, the samples are
+ * that attempt's samples; with several, each attempt contributes its value.
+ * Each aggregated metric carries value (median), samples and stats (n,
+ * median, min, max, mean, stddev, cv; probes/METRICS.md "Statistics").
+ * attempts: the step's "attempts" array. Returns a new array (caller owns).
+ */
+cJSON *results_aggregate_metrics(const cJSON *attempts);
+
+#endif

@@ -1,0 +1,21 @@
+# probes.sh - every built probe, without being told about it: its --describe
+# and its result (with default parameters) match the protocol's JSON Schemas,
+# its parameters are documented, and METRICS.md has a section for it.
+. tests/e2e/lib.sh
+
+n=0
+for p in "$B"/bin/probes/* "$B"/tests/probes/*; do
+	[ -x "$p" ] || continue
+	name=$(basename "$p"); n=$((n + 1))
+	"$p" --describe >"$TMP/$name.describe.json"
+	expect "$name --describe matches the schema" schema probe-describe "$TMP/$name.describe.json"
+	expect_code 0 "$name --help" "$p" --help >/dev/null
+	expect_code 2 "$name rejects an unknown parameter" "$p" --no-such-parameter=1 2>/dev/null
+	"$p" >"$TMP/$name.json" 2>"$TMP/$name.log"
+	expect "$name result matches the schema" schema probe-result "$TMP/$name.json"
+	case "$p" in "$B"/bin/probes/*)
+		expect "probes/METRICS.md has a section for $name" grep -q "^## \`$name\`" probes/METRICS.md ;;
+	esac
+done
+expect "found probes to check" [ "$n" -ge 2 ]
+finish

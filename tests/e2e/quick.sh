@@ -1,0 +1,23 @@
+# quick.sh - `shakedown run suites/quick.yaml` as `make run` does it, end to end.
+. tests/e2e/lib.sh
+
+out=$("$SD" run suites/quick.yaml --out "$TMP/runs" 2>"$TMP/err"); code=$?
+cat "$TMP/err" | sed 's/^/  | /'
+expect "quick plan passes" [ "$code" -eq 0 ]
+expect "stdout is only the run directory" [ -d "$out" ]
+case "$out" in "$TMP/runs/quick-"*) ok "run directory named plan-timestamp";; *) not_ok "run directory '$out'";; esac
+R=$out/results.json
+expect "results.json matches the schema" schema results "$R"
+expect "run complete with exit 0" [ "$(jget "$R" "d['run']['status'], d['run']['exit_code']")" = "complete 0" ]
+expect "inventory taken" [ "$(jget "$R" "d['host']['inventory_status']")" = ok ]
+threads=$(jget "$R" "[m['value'] for m in d['host']['inventory']['metrics'] if m['name']=='cpu_threads'][0]")
+expect "inventory cpu_threads ($threads) equals nproc ($(nproc))" [ "${threads%.*}" = "$(nproc)" ]
+expect "every step ok" [ "$(jget "$R" "set(s['status'] for s in d['steps'])")" = "{'ok'}" ]
+expect "step log written" [ -f "$out/logs/inventory.log" ]
+expect "summary printed" grep -q "plan quick: 1 steps: 1 ok" "$TMP/err"
+expect "progress printed" grep -q '^\[1/1\] inventory (sysinfo) ok' "$TMP/err"
+expect "no temporary files left" [ -z "$(ls "$out" | grep tmp)" ]
+
+out=$("$SD" run suites/quick.yaml -q --out "$TMP/runs" 2>"$TMP/err")
+expect "-q prints nothing on stderr" [ ! -s "$TMP/err" ]
+finish
