@@ -98,6 +98,8 @@ PROBE_LIBS_sysinfo :=
 
 .PHONY: all run check tests bench deps deps-check clean
 .DELETE_ON_ERROR:
+# Keep objects of pattern-built executables (make 4.3 has no .NOTINTERMEDIATE).
+.SECONDARY:
 
 all: $(B)/bin/shakedown $(PROBES)
 

@@ -7,6 +7,12 @@
 #ifndef SD_BANNED_H
 #define SD_BANNED_H
 
+/* The system headers first: glibc defines some of these inline at -O2. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #define BANNED(func) sorry_##func##_is_a_banned_function
 
 #undef strcpy

@@ -84,23 +84,32 @@ const char *nvml_strerror(const struct nvml *n, nvml_return_t rc)
 	return s ? s : "unknown nvml error";
 }
 
+nvml_return_t nvml_last_rc(const struct nvml *n)
+{
+	return n->last_rc;
+}
+
 /* The symbol's address, or NULL with "'NAME' not found in 'LIB'" in err. */
-static void *sym(const struct nvml *n, enum nvml_sym s, char *err, size_t len)
+static void *sym(struct nvml *n, enum nvml_sym s, char *err, size_t len)
 {
 	if (!n->dl) {
+		n->last_rc = NVML_RC_NO_SYMBOL;
 		seterr(err, len, "nvml is not loaded");
 		return NULL;
 	}
-	if (!n->fn[s])
+	if (!n->fn[s]) {
+		n->last_rc = NVML_RC_NO_SYMBOL;
 		seterr(err, len, "'%s' not found in '%s'", syms[s].name, n->lib);
+	}
 	return n->fn[s];
 }
 
 /* Map an NVML return code to 0 / -1; gpu < 0 means a system-wide call. */
-static int check(const struct nvml *n, enum nvml_sym s, long gpu, nvml_return_t rc, char *err, size_t len)
+static int check(struct nvml *n, enum nvml_sym s, long gpu, nvml_return_t rc, char *err, size_t len)
 {
-	if (rc == NVML_SUCCESS)
+	if (rc == NVML_RC_SUCCESS)
 		return 0;
+	n->last_rc = rc;
 	if (gpu < 0)
 		seterr(err, len, "'%s' failed: %s", syms[s].name, nvml_strerror(n, rc));
 	else
@@ -311,7 +320,7 @@ int nvml_device_temperature(struct nvml *n, unsigned int idx, unsigned int *cels
 
 	if (!f || nvml_handle(n, idx, &h, err, len))
 		return -1;
-	return check(n, NVML_SYM_DEVICE_TEMPERATURE, idx, f(h, NVML_TEMPERATURE_GPU, celsius), err, len);
+	return check(n, NVML_SYM_DEVICE_TEMPERATURE, idx, f(h, NVML_SENSOR_GPU, celsius), err, len);
 }
 
 /* NVML reports power in milliwatts. */

@@ -20,7 +20,7 @@
  *     "version" field set as NVML's header documents.
  *  2. Declare any NVML struct it fills below, field for field.
  *  3. Write an accessor in nvml.c in the shape of the others: look the symbol
- *     up with sym(), the device with handle(), map the return code with
+ *     up with sym(), the device with nvml_handle(), map the return code with
  *     check(). Most take (device, unsigned int *) and can use device_uint().
  *  4. Implement it in tests/fakes/fake_nvml.c and test it in
  *     tests/unit/test_sysinfo.c (or the probe's own test).
@@ -44,15 +44,22 @@
 #define NVML_DEFAULT_LIB "libnvidia-ml.so.1"
 #define NVML_LIB_ENV "SHAKEDOWN_NVML_LIB"
 
-/* NVML's own ABI, declared here (nvmlReturn_t and the enums are int-sized). */
+/*
+ * NVML's own ABI, declared here (nvmlReturn_t and the enums are int-sized).
+ * The names differ from nvml.h's, so a file may include both.
+ */
 typedef int nvml_return_t;
 typedef struct nvml_device_st *nvml_device_t;
 
-#define NVML_SUCCESS 0
-#define NVML_ERROR_NOT_SUPPORTED 3
-#define NVML_ERROR_DRIVER_NOT_LOADED 9
-#define NVML_ERROR_GPU_IS_LOST 15
-#define NVML_TEMPERATURE_GPU 0
+/* NVML return codes a caller may want to tell apart (nvml_last_rc). */
+#define NVML_RC_SUCCESS 0
+#define NVML_RC_NOT_SUPPORTED 3
+#define NVML_RC_NO_PERMISSION 4
+#define NVML_RC_DRIVER_NOT_LOADED 9
+#define NVML_RC_GPU_IS_LOST 15
+#define NVML_RC_NO_SYMBOL (-1) /* ours: the function is not in the library, or nothing is loaded */
+
+#define NVML_SENSOR_GPU 0 /* NVML_TEMPERATURE_GPU */
 
 /* Buffer sizes from NVML's header (the _V2 sizes, the largest). */
 #define NVML_NAME_LEN 96
@@ -108,13 +115,14 @@ struct nvml {
 	void *dl;
 	char *lib;                   /* the path dlopen was given; owned */
 	int inited;                  /* nvmlInit_v2 succeeded */
+	nvml_return_t last_rc;       /* the code of the last call that failed */
 	void *fn[NVML_SYM_COUNT];    /* NULL: not exported by this library */
 };
 
 /*
  * Load the library, look up the symbols and call nvmlInit_v2. Returns 0, or
  * -1 with the reason in err ("'libnvidia-ml.so.1' not found (no NVIDIA
- * driver installed?)", "nvmlInit_v2 failed: Driver Not Loaded") and n left
+ * driver installed?)", "'nvmlInit_v2' failed: Driver Not Loaded") and n left
  * closed. nvml_close() must be called after a 0 return; after -1 it is
  * harmless.
  */
@@ -132,6 +140,12 @@ int nvml_has(const struct nvml *n, enum nvml_sym s);
 const char *nvml_sym_name(enum nvml_sym s);
 /* NVML's text for a return code (static storage). */
 const char *nvml_strerror(const struct nvml *n, nvml_return_t rc);
+/*
+ * The NVML return code of the last accessor that failed, to tell "not
+ * supported on this GPU" (NVML_RC_NOT_SUPPORTED) from a GPU in trouble
+ * (NVML_RC_GPU_IS_LOST); NVML_RC_NO_SYMBOL when the function was missing.
+ */
+nvml_return_t nvml_last_rc(const struct nvml *n);
 
 /* Look up the device handle for index idx, for calls made outside nvml.c. */
 int nvml_handle(struct nvml *n, unsigned int idx, nvml_device_t *h, char *err, size_t len);
