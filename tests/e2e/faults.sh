@@ -78,5 +78,7 @@ r=$(ls "$TMP"/kill/slow-*/results.json)
 expect "SIGKILL: results.json matches the schema" schema results "$r"
 expect "SIGKILL: step a kept, run still marked running" [ "$(jget "$r" "d['steps'][0]['status'] + ' ' + d['run']['status']")" = "ok running" ]
 expect "SIGKILL: no temporary file left behind" [ -z "$(ls "$(dirname "$r")" | grep tmp)" ]
-pkill -f 'misbehave --mode=sleep --seconds=30s' 2>/dev/null
+gone=0
+for i in $(seq 50); do pgrep -f 'misbehave --mode=sleep --seconds=30s' >/dev/null || { gone=1; break; }; sleep 0.1; done
+expect "SIGKILL: the runner's probe died with it (parent-death signal)" [ "$gone" -eq 1 ]
 finish
