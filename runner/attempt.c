@@ -16,8 +16,11 @@
 #define GRACE_NS (5ULL * 1000000000ULL)
 #define STDOUT_LIMIT (64UL << 20)
 
-/* The last non-empty line of the log, for error reasons; caller frees; NULL when none. */
-static char *last_log_line(const char *path)
+/*
+ * The last non-empty line this attempt wrote to the log (from offset from on),
+ * for error reasons; caller frees; NULL when none.
+ */
+static char *last_log_line(const char *path, off_t from)
 {
 	char buf[4096];
 	ssize_t n;
@@ -28,7 +31,9 @@ static char *last_log_line(const char *path)
 	if (!path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return NULL;
 	size = lseek(fd, 0, SEEK_END);
-	n = size > 0 ? pread(fd, buf, sizeof(buf) - 1, size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0) : 0;
+	if (size - from > (off_t)sizeof(buf) - 1)
+		from = size - (off_t)sizeof(buf) + 1;
+	n = size > from ? pread(fd, buf, (size_t)(size - from), from) : 0;
 	close(fd);
 	if (n <= 0)
 		return NULL;
@@ -56,9 +61,14 @@ static char **build_argv(const struct attempt_opts *o)
 	return argv;
 }
 
-static void set_reason(cJSON *at, const char *status, const char *reason, const char *log_path)
+struct logref {
+	const char *path;
+	off_t from; /* where this attempt's lines start */
+};
+
+static void set_reason(cJSON *at, const char *status, const char *reason, const struct logref *log)
 {
-	char *tail = strcmp(status, "ok") ? last_log_line(log_path) : NULL;
+	char *tail = log && strcmp(status, "ok") ? last_log_line(log->path, log->from) : NULL;
 	char *full = tail ? xasprintf("%s (last log line: %s)", reason, tail) : xstrdup(reason);
 
 	cJSON_ReplaceItemInObjectCaseSensitive(at, "status", cJSON_CreateString(status));
@@ -79,7 +89,8 @@ static char *excerpt(const char *s, size_t len)
 	return e;
 }
 
-static void interpret_output(cJSON *at, const struct attempt_opts *o, const struct sup_result *r)
+static void interpret_output(cJSON *at, const struct attempt_opts *o, const struct sup_result *r,
+			     const struct logref *log)
 {
 	char err[512], *ex;
 	const char *end = NULL;
@@ -89,7 +100,7 @@ static void interpret_output(cJSON *at, const struct attempt_opts *o, const stru
 		snprintf(err, sizeof(err), "probe printed no result%s", r->exit_code ? "" : " and exited with status 0");
 		if (r->exit_code)
 			snprintf(err, sizeof(err), "probe exited with status %d without printing a result", r->exit_code);
-		set_reason(at, "error", err, o->log_path);
+		set_reason(at, "error", err, log);
 		return;
 	}
 	doc = cJSON_ParseWithLengthOpts(r->out, r->out_len, &end, 0);
@@ -98,24 +109,24 @@ static void interpret_output(cJSON *at, const struct attempt_opts *o, const stru
 		snprintf(err, sizeof(err), "probe output is not one JSON document (%zu bytes starting '%s')", r->out_len, ex);
 		free(ex);
 		cJSON_Delete(doc);
-		set_reason(at, "error", err, o->log_path);
+		set_reason(at, "error", err, log);
 		return;
 	}
 	cJSON_ReplaceItemInObjectCaseSensitive(at, "result", doc);
 	if (protocol_check_result(doc, err, sizeof(err))) {
 		char *why = xasprintf("probe output violates the protocol: %s", err);
 
-		set_reason(at, "error", why, o->log_path);
+		set_reason(at, "error", why, log);
 		free(why);
 		return;
 	}
 	if (strcmp(cJSON_GetObjectItemCaseSensitive(doc, "probe")->valuestring, o->probe->name)) {
-		set_reason(at, "error", "probe output names another probe", o->log_path);
+		set_reason(at, "error", "probe output names another probe", log);
 		return;
 	}
 	if (r->exit_code) {
 		snprintf(err, sizeof(err), "probe exited with status %d", r->exit_code);
-		set_reason(at, "error", err, o->log_path);
+		set_reason(at, "error", err, log);
 		return;
 	}
 	cJSON_ReplaceItemInObjectCaseSensitive(at, "status",
@@ -162,8 +173,11 @@ cJSON *attempt_run(const struct attempt_opts *o)
 	};
 	struct sup_result r;
 	cJSON *at = attempt_new(), *ex = cJSON_GetObjectItemCaseSensitive(at, "exit");
+	struct logref log = { o->log_path, o->stderr_fd >= 0 ? lseek(o->stderr_fd, 0, SEEK_END) : 0 };
 	size_t i;
 
+	if (log.from < 0)
+		log.from = 0;
 	sup_run(&so, &r);
 	cJSON_ReplaceItemInObjectCaseSensitive(at, "wall_s", cJSON_CreateNumber(r.wall_s));
 	if (r.exited)
@@ -173,11 +187,11 @@ cJSON *attempt_run(const struct attempt_opts *o)
 	if (r.interrupted)
 		set_reason(at, "interrupted", sup_describe(&r, why, sizeof(why)), NULL);
 	else if (r.signaled && !r.timed_out && !r.overflowed)
-		set_reason(at, "error", crash_reason(&r, why, sizeof(why)), o->log_path);
+		set_reason(at, "error", crash_reason(&r, why, sizeof(why)), &log);
 	else if (r.spawn_failed || r.timed_out || r.overflowed || r.abandoned)
-		set_reason(at, "error", sup_describe(&r, why, sizeof(why)), o->log_path);
+		set_reason(at, "error", sup_describe(&r, why, sizeof(why)), &log);
 	else
-		interpret_output(at, o, &r);
+		interpret_output(at, o, &r, &log);
 	sup_result_release(&r);
 	for (i = 0; argv[i]; i++)
 		free(argv[i]);

@@ -346,8 +346,8 @@ static void check_step(struct catalog *c, const struct plan_step *s, struct diag
 		if (!pp)
 			unknown_param(pd, &s->params[i], d);
 		else if (protocol_check_value(pp->type, pp->choices, s->params[i].value, err, sizeof(err)))
-			diags_add(d, s->params[i].file, s->params[i].line, s->params[i].col, "parameter '%s': %s",
-				  pp->name, err);
+			diags_add(d, s->params[i].file, s->params[i].value_line, s->params[i].value_col,
+				  "parameter '%s': %s", pp->name, err);
 	}
 	for (j = 0; j < pd->nparams; j++) {
 		if (!pd->params[j].required)

@@ -25,6 +25,7 @@ for t in "$B"/tests/unit/test_*; do
 	run_one "unit/$(basename "$t")" "$t"
 done
 for t in tests/e2e/*.sh; do
+	case $(basename "$t") in _*) continue ;; esac # sourced helpers
 	run_one "e2e/$(basename "$t" .sh)" bash "$t" "$B"
 done
 

@@ -1,6 +1,6 @@
 # cli.sh - the command line as a user meets it: help, version, validate, probes,
 # probe, --set/--only, requirements, exit codes.
-. tests/e2e/lib.sh
+. tests/e2e/_lib.sh
 export SHAKEDOWN_PROBE_PATH=$B/tests/probes
 
 expect "--version" [ "$("$SD" --version)" = "shakedown $(sed -n 's/^VERSION := //p' Makefile)" ]

@@ -2,7 +2,7 @@
 # break the protocol; and a runner that is interrupted or killed. Each must be
 # isolated and reported while the run goes on, and results.json must always
 # parse and hold every finished step.
-. tests/e2e/lib.sh
+. tests/e2e/_lib.sh
 export SHAKEDOWN_PROBE_PATH=$B/tests/probes
 
 start=$SECONDS

@@ -1,7 +1,7 @@
 # probes.sh - every built probe, without being told about it: its --describe
 # and its result (with default parameters) match the protocol's JSON Schemas,
 # its parameters are documented, and METRICS.md has a section for it.
-. tests/e2e/lib.sh
+. tests/e2e/_lib.sh
 
 n=0
 for p in "$B"/bin/probes/* "$B"/tests/probes/*; do

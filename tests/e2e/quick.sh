@@ -1,5 +1,5 @@
 # quick.sh - `shakedown run suites/quick.yaml` as `make run` does it, end to end.
-. tests/e2e/lib.sh
+. tests/e2e/_lib.sh
 
 out=$("$SD" run suites/quick.yaml --out "$TMP/runs" 2>"$TMP/err"); code=$?
 cat "$TMP/err" | sed 's/^/  | /'

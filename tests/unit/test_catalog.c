@@ -87,8 +87,9 @@ static void test_names(void **state)
 		assert_string_not_equal(names[i], "Bad.Name");
 		if (i)
 			assert_true(strcmp(names[i - 1], names[i]) < 0);
-		free(names[i]);
 	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
 	free(names);
 	assert_int_equal(garbled, 1);
 	assert_int_equal(misbehave, 1);

@@ -1,4 +1,4 @@
-# lib.sh - helpers for the end-to-end scripts (sourced, not run).
+# _lib.sh - helpers for the end-to-end scripts (sourced, not run).
 # Each script gets BUILDDIR as $1, runs from the repository root, and counts
 # its own checks; any failed check makes the script exit 1 at the end.
 set -u
