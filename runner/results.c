@@ -84,6 +84,106 @@ int results_write_atomic(const char *path, const cJSON *doc, char *err, size_t e
 	return rc;
 }
 
+/* ---- the step cache ---- */
+
+void results_cache_stale(struct results_cache *c, size_t step)
+{
+	if (step < c->n) {
+		free(c->text[step]);
+		c->text[step] = NULL;
+	}
+}
+
+void results_cache_release(struct results_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->text[i]);
+	free(c->text);
+	c->text = NULL;
+	c->n = 0;
+}
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void buf_str(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+static void buf_json(struct buf *b, const cJSON *item)
+{
+	char *t = cJSON_Print(item);
+
+	buf_str(b, t ? t : "null");
+	free(t);
+}
+
+static void print_steps(struct buf *b, const cJSON *steps, struct results_cache *c)
+{
+	size_t n = (size_t)cJSON_GetArraySize(steps), i = 0;
+	const cJSON *s;
+
+	if (c->n != n) {
+		results_cache_release(c);
+		c->text = xcalloc(n, sizeof(*c->text));
+		c->n = n;
+	}
+	buf_str(b, "[");
+	cJSON_ArrayForEach(s, steps) {
+		if (!c->text[i])
+			c->text[i] = cJSON_Print(s);
+		buf_str(b, i ? ",\n" : "\n");
+		buf_str(b, c->text[i] ? c->text[i] : "null");
+		i++;
+	}
+	buf_str(b, "]");
+}
+
+char *results_print(const cJSON *doc, struct results_cache *c)
+{
+	struct buf b = { NULL, 0, 0 };
+	const cJSON *item;
+
+	/* top-level keys are the runner's own identifiers: no escaping needed */
+	buf_str(&b, "{");
+	cJSON_ArrayForEach(item, doc) {
+		buf_str(&b, item == doc->child ? "\n\"" : ",\n\"");
+		buf_str(&b, item->string);
+		buf_str(&b, "\": ");
+		if (!strcmp(item->string, "steps") && cJSON_IsArray(item))
+			print_steps(&b, item, c);
+		else
+			buf_json(&b, item);
+	}
+	buf_str(&b, "\n}\n");
+	return b.p;
+}
+
+int results_write_cached(const char *path, const cJSON *doc, struct results_cache *c, char *err, size_t errlen)
+{
+	char *text = results_print(doc, c);
+	int rc = results_write_file_atomic(path, text, strlen(text), err, errlen);
+
+	free(text);
+	return rc;
+}
+
 /* ---- aggregation ---- */
 
 struct agg {

@@ -27,6 +27,29 @@ int results_write_file_atomic(const char *path, const char *text, size_t len, ch
 int results_write_atomic(const char *path, const cJSON *doc, char *err, size_t errlen);
 
 /*
+ * The serialised text of each element of the document's top-level "steps"
+ * array, kept between writes: a run rewrites results.json after every attempt,
+ * and printing every finished step again each time made a long plan quadratic.
+ * Mark a step stale with results_cache_stale() whenever it changes.
+ */
+struct results_cache {
+	char **text; /* text[i]: step i, or NULL when stale */
+	size_t n;
+};
+
+void results_cache_stale(struct results_cache *c, size_t step);
+void results_cache_release(struct results_cache *c);
+
+/*
+ * Serialise doc as JSON, each top-level member pretty-printed, the steps from
+ * the cache (refreshing stale ones). Returns a new string (caller frees).
+ */
+char *results_print(const cJSON *doc, struct results_cache *c);
+
+/* results_print() then results_write_file_atomic(). */
+int results_write_cached(const char *path, const cJSON *doc, struct results_cache *c, char *err, size_t errlen);
+
+/*
  * Aggregate the metrics of a step's attempts into the step's metric list:
  * metrics are matched by name and labels; with one attempt, the samples are
  * that attempt's samples; with several, each attempt contributes its value.

@@ -54,6 +54,7 @@ struct run {
 	struct catalog cat;
 	char *dir, *results_path;
 	cJSON *doc, *steps;
+	struct results_cache cache;
 	double t0;
 	int tty;
 	/* progress of the step in flight */
@@ -99,7 +100,7 @@ static void save(struct run *r)
 {
 	char err[512];
 
-	if (results_write_atomic(r->results_path, r->doc, err, sizeof(err)) && !r->write_failed) {
+	if (results_write_cached(r->results_path, r->doc, &r->cache, err, sizeof(err)) && !r->write_failed) {
 		fprintf(stderr, "shakedown: %s\n", err);
 		r->write_failed = 1;
 	}
@@ -476,6 +477,7 @@ static const char *run_step(struct run *r, size_t idx)
 
 	ao.probe = catalog_get(&r->cat, st->probe, err, sizeof(err));
 	set_str(s, "started", clock_utc_iso(now, sizeof(now)));
+	results_cache_stale(&r->cache, idx);
 	ao.stderr_fd = open_log(r, st->id, &log);
 	ao.log_path = log;
 	for (i = 0; i < st->repeat && !interrupted; i++) {
@@ -486,6 +488,7 @@ static const char *run_step(struct run *r, size_t idx)
 		status = i == 0 ? ast : worse(status, ast);
 		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(s, "attempts"), at);
 		finish_step(s, status, t0);
+		results_cache_stale(&r->cache, idx);
 		save(r);
 	}
 	if (ao.stderr_fd >= 0)
@@ -516,6 +519,7 @@ static int summarise(struct run *r, int requires_state)
 	cJSON *sum = cJSON_GetObjectItemCaseSensitive(r->doc, "summary"), *s;
 	int counts[6] = { 0 }, i, code = SD_EXIT_OK;
 
+	results_cache_release(&r->cache); /* statuses change below */
 	cJSON_ArrayForEach(s, r->steps) {
 		cJSON *st = cJSON_GetObjectItemCaseSensitive(s, "status");
 
@@ -632,6 +636,7 @@ int run_plan(const struct run_opts *o)
 	print_summary(&r, code);
 out:
 	cJSON_Delete(r.doc);
+	results_cache_release(&r.cache);
 	plan_release(&r.plan);
 	catalog_release(&r.cat);
 	free(r.dir);

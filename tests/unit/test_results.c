@@ -162,12 +162,47 @@ static void test_aggregate_repeat(void **state)
 	cJSON_Delete(attempts);
 }
 
+/* The cached printer gives the same document as cJSON, and a stale step is printed anew. */
+static void test_cached_print(void **state)
+{
+	cJSON *doc = cJSON_Parse("{\"schema_version\":1,\"run\":{\"status\":\"running\"},"
+				 "\"steps\":[{\"id\":\"a\",\"status\":\"pending\"},{\"id\":\"b\",\"status\":\"pending\"}],"
+				 "\"summary\":{}}");
+	struct results_cache c = { NULL, 0 };
+	cJSON *back;
+	char *text;
+
+	(void)state;
+	text = results_print(doc, &c);
+	back = cJSON_Parse(text);
+	assert_non_null(back);
+	assert_true(cJSON_Compare(doc, back, 1));
+	cJSON_Delete(back);
+	free(text);
+	assert_int_equal(c.n, 2);
+	assert_non_null(c.text[1]);
+
+	/* change step b: without marking it stale the old text would be reused */
+	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "steps"), 1), "status",
+				  cJSON_CreateString("ok"));
+	results_cache_stale(&c, 1);
+	assert_null(c.text[1]);
+	text = results_print(doc, &c);
+	back = cJSON_Parse(text);
+	assert_true(cJSON_Compare(doc, back, 1));
+	cJSON_Delete(back);
+	free(text);
+	results_cache_release(&c);
+	cJSON_Delete(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_atomic_write),
 		cmocka_unit_test(test_aggregate_single),
 		cmocka_unit_test(test_aggregate_repeat),
+		cmocka_unit_test(test_cached_print),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
