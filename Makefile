@@ -14,7 +14,7 @@
 #   OUT ?= runs                   where `make run` puts its run directory
 #   RUNFLAGS ?=                   extra flags for `shakedown run` in `make run` (e.g. -q)
 #
-# Targets: all (default), run, check, bench, deps, deps-check, clean.
+# Targets: all (default), run, check, bench, deps, deps-check, format, format-check, clean.
 #
 # Layout of the build tree:
 #   $(BUILDDIR)/bin/shakedown        the runner
@@ -35,7 +35,7 @@ VERSION := 0.1.0
 
 # The Debian packages, in one place: DEB_RUN to build and run, DEB_CHECK in addition for the tests.
 DEB_RUN := gcc make pkg-config libyaml-dev libcjson-dev libhwloc-dev
-DEB_CHECK := libcmocka-dev python3 python3-jsonschema
+DEB_CHECK := libcmocka-dev python3 python3-jsonschema clang-format
 
 B := $(BUILDDIR)
 ifeq ($(V),1)
@@ -96,7 +96,7 @@ PROBES := $(addprefix $(B)/bin/probes/,$(PROBE_NAMES))
 # Per-probe extra libraries: PROBE_LIBS_<name> := ...
 PROBE_LIBS_sysinfo :=
 
-.PHONY: all run check tests bench deps deps-check clean
+.PHONY: all run check tests bench deps deps-check format format-check clean
 .DELETE_ON_ERROR:
 # Keep objects of pattern-built executables (make 4.3 has no .NOTINTERMEDIATE).
 .SECONDARY:
@@ -147,8 +147,15 @@ $(B)/tests/fakes/lib%.so: tests/fakes/fake_%.c
 tests: all $(UNIT_TESTS) $(TEST_PROBES) $(FAKE_LIBS)
 	$(Q)tests/run-tests.sh $(B)
 
-check: deps-check
+check: deps-check format-check
 	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)/check SANITIZE=address,undefined tests
+
+# One formatter config (.clang-format), checked by `make check` so style is never a review topic.
+SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find probes runner tests -name '*.[ch]')
+format:
+	clang-format -i $(SOURCES)
+format-check:
+	$(Q)clang-format --dry-run --Werror $(SOURCES) || { echo "run 'make format' to fix the formatting" >&2; exit 1; }
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

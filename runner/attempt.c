@@ -97,16 +97,19 @@ static void interpret_output(cJSON *at, const struct attempt_opts *o, const stru
 	cJSON *doc;
 
 	if (!r->out_len || strspn(r->out, " \t\r\n") == r->out_len) {
-		snprintf(err, sizeof(err), "probe printed no result%s", r->exit_code ? "" : " and exited with status 0");
+		snprintf(err, sizeof(err), "probe printed no result%s",
+			 r->exit_code ? "" : " and exited with status 0");
 		if (r->exit_code)
-			snprintf(err, sizeof(err), "probe exited with status %d without printing a result", r->exit_code);
+			snprintf(err, sizeof(err), "probe exited with status %d without printing a result",
+				 r->exit_code);
 		set_reason(at, "error", err, log);
 		return;
 	}
 	doc = cJSON_ParseWithLengthOpts(r->out, r->out_len, &end, 0);
 	if (!doc || strspn(end, " \t\r\n") != strlen(end)) {
 		ex = excerpt(r->out, r->out_len);
-		snprintf(err, sizeof(err), "probe output is not one JSON document (%zu bytes starting '%s')", r->out_len, ex);
+		snprintf(err, sizeof(err), "probe output is not one JSON document (%zu bytes starting '%s')",
+			 r->out_len, ex);
 		free(ex);
 		cJSON_Delete(doc);
 		set_reason(at, "error", err, log);
@@ -130,9 +133,9 @@ static void interpret_output(cJSON *at, const struct attempt_opts *o, const stru
 		return;
 	}
 	cJSON_ReplaceItemInObjectCaseSensitive(at, "status",
-					      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "status"), 0));
+					       cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "status"), 0));
 	cJSON_ReplaceItemInObjectCaseSensitive(at, "reason",
-					      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "reason"), 0));
+					       cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "reason"), 0));
 }
 
 static const char *crash_reason(const struct sup_result *r, char *buf, size_t len)

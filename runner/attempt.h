@@ -19,10 +19,10 @@ struct attempt_opts {
 	const struct probe_desc *probe;
 	const struct plan_param *params; /* passed as --name=value, never through a shell */
 	size_t nparams;
-	uint64_t timeout_ns;                 /* 0: none */
-	int stderr_fd;                       /* the probe's stderr; -1: inherit none */
-	const char *log_path;                /* read back for the last log line in error reasons; may be NULL */
-	volatile sig_atomic_t *interrupt;    /* set by the runner's signal handler; may be NULL */
+	uint64_t timeout_ns;		  /* 0: none */
+	int stderr_fd;			  /* the probe's stderr; -1: inherit none */
+	const char *log_path;		  /* read back for the last log line in error reasons; may be NULL */
+	volatile sig_atomic_t *interrupt; /* set by the runner's signal handler; may be NULL */
 	void (*tick)(void *arg, double elapsed_s);
 	void *tick_arg;
 };

@@ -144,7 +144,8 @@ static char *join_choices(const cJSON *arr)
 
 	if (!cJSON_IsArray(arr))
 		return NULL;
-	cJSON_ArrayForEach(x, arr) {
+	cJSON_ArrayForEach(x, arr)
+	{
 		if (!cJSON_IsString(x))
 			continue;
 		t = out ? xasprintf("%s|%s", out, x->valuestring) : xstrdup(x->valuestring);
@@ -165,7 +166,8 @@ static struct probe_desc *desc_from_json(const cJSON *doc)
 	d->version = dup_string(doc, "version");
 	d->description = dup_string(doc, "description");
 	d->params = xcalloc((size_t)cJSON_GetArraySize(params) + 1, sizeof(*d->params));
-	cJSON_ArrayForEach(x, params) {
+	cJSON_ArrayForEach(x, params)
+	{
 		struct probe_pdesc *p = &d->params[d->nparams++];
 
 		p->name = dup_string(x, "name");
@@ -176,7 +178,8 @@ static struct probe_desc *desc_from_json(const cJSON *doc)
 		p->required = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "required"));
 	}
 	d->metrics = xcalloc((size_t)cJSON_GetArraySize(metrics) + 1, sizeof(*d->metrics));
-	cJSON_ArrayForEach(x, metrics) {
+	cJSON_ArrayForEach(x, metrics)
+	{
 		struct probe_mdesc *m = &d->metrics[d->nmetrics++];
 
 		m->name = dup_string(x, "name");
@@ -323,8 +326,9 @@ static void unknown_param(const struct probe_desc *pd, const struct plan_param *
 		diags_add(d, pp->file, pp->line, pp->col, "unknown parameter '%s' for probe '%s' (did you mean '%s'?)",
 			  pp->name, pd->name, near);
 	else
-		diags_add(d, pp->file, pp->line, pp->col, "unknown parameter '%s' for probe '%s' (see `shakedown probes %s`)",
-			  pp->name, pd->name, pd->name);
+		diags_add(d, pp->file, pp->line, pp->col,
+			  "unknown parameter '%s' for probe '%s' (see `shakedown probes %s`)", pp->name, pd->name,
+			  pd->name);
 	free(names);
 }
 

@@ -22,11 +22,14 @@ struct diags {
 	size_t n, alloc;
 };
 
-#define DIAGS_INIT { NULL, 0, 0 }
+#define DIAGS_INIT                                                                                                     \
+	{                                                                                                              \
+		NULL, 0, 0                                                                                             \
+	}
 
 /* Append a message; file may be NULL. Never fails (aborts when out of memory). */
-__attribute__((format(printf, 5, 6)))
-void diags_add(struct diags *d, const char *file, int line, int col, const char *fmt, ...);
+__attribute__((format(printf, 5, 6))) void diags_add(struct diags *d, const char *file, int line, int col,
+						     const char *fmt, ...);
 
 /* Print each as "file:line:col: message\n". */
 void diags_print(const struct diags *d, FILE *fp);

@@ -25,40 +25,42 @@ static const char exit_codes_help[] =
 
 static void usage_main(FILE *fp)
 {
-	fprintf(fp, "usage: shakedown COMMAND [ARGS]\n\n"
-		    "Commands:\n"
-		    "  run PLAN [--out DIR] [--only STEP,...] [--set STEP.PARAM=VALUE]... [-q]\n"
-		    "                      run a plan; writes DIR/<plan>-<UTC time>/results.json and logs/\n"
-		    "  validate FILE...    check plans without running anything\n"
-		    "  probes [NAME]       list probes, or one probe's parameters and metrics\n"
-		    "  probe [--timeout DUR] NAME [--PARAM=VALUE]...\n"
-		    "                      run one probe and print its JSON result\n"
-		    "  --version           print the version\n\n"
-		    "Each command takes --help. Probes are found in $SHAKEDOWN_PROBE_PATH, then in\n"
-		    "probes/ next to this executable.\n\n%s",
+	fprintf(fp,
+		"usage: shakedown COMMAND [ARGS]\n\n"
+		"Commands:\n"
+		"  run PLAN [--out DIR] [--only STEP,...] [--set STEP.PARAM=VALUE]... [-q]\n"
+		"                      run a plan; writes DIR/<plan>-<UTC time>/results.json and logs/\n"
+		"  validate FILE...    check plans without running anything\n"
+		"  probes [NAME]       list probes, or one probe's parameters and metrics\n"
+		"  probe [--timeout DUR] NAME [--PARAM=VALUE]...\n"
+		"                      run one probe and print its JSON result\n"
+		"  --version           print the version\n\n"
+		"Each command takes --help. Probes are found in $SHAKEDOWN_PROBE_PATH, then in\n"
+		"probes/ next to this executable.\n\n%s",
 		exit_codes_help);
 }
 
 static void usage_run(FILE *fp)
 {
-	fprintf(fp, "usage: shakedown run PLAN [options]\n\n"
-		    "Run the steps of PLAN (a YAML file, see suites/README.md) as supervised probe\n"
-		    "processes. Progress goes to stderr; the run directory's path is printed on stdout.\n\n"
-		    "Options:\n"
-		    "  -o, --out DIR                 parent of the run directory (default: runs)\n"
-		    "      --only STEP,...           run only these steps (by id), in plan order\n"
-		    "      --set STEP.PARAM=VALUE    override a step parameter (also STEP.repeat, STEP.timeout)\n"
-		    "  -q, --quiet                   no progress on stderr\n"
-		    "  -h, --help                    this text\n\n%s",
+	fprintf(fp,
+		"usage: shakedown run PLAN [options]\n\n"
+		"Run the steps of PLAN (a YAML file, see suites/README.md) as supervised probe\n"
+		"processes. Progress goes to stderr; the run directory's path is printed on stdout.\n\n"
+		"Options:\n"
+		"  -o, --out DIR                 parent of the run directory (default: runs)\n"
+		"      --only STEP,...           run only these steps (by id), in plan order\n"
+		"      --set STEP.PARAM=VALUE    override a step parameter (also STEP.repeat, STEP.timeout)\n"
+		"  -q, --quiet                   no progress on stderr\n"
+		"  -h, --help                    this text\n\n%s",
 		exit_codes_help);
 }
 
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },  { "only", required_argument, NULL, 'O' },
-		{ "set", required_argument, NULL, 's' },  { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },	  { NULL, 0, NULL, 0 },
+		{ "out", required_argument, NULL, 'o' }, { "only", required_argument, NULL, 'O' },
+		{ "set", required_argument, NULL, 's' }, { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },	 { NULL, 0, NULL, 0 },
 	};
 	struct run_opts ro = { .argc = argc, .argv = argv };
 	const char **sets = xcalloc((size_t)argc, sizeof(*sets)), **only = xcalloc((size_t)argc, sizeof(*only));
@@ -70,12 +72,25 @@ static int cmd_run(int argc, char **argv)
 			continue;
 		}
 		switch (c) {
-		case 'o': ro.out_dir = optarg; break;
-		case 'O': only[ro.nonly++] = optarg; break;
-		case 's': sets[ro.nsets++] = optarg; break;
-		case 'q': ro.quiet = 1; break;
-		case 'h': usage_run(stdout); code = SD_EXIT_OK; goto out;
-		default: usage_run(stderr); goto out;
+		case 'o':
+			ro.out_dir = optarg;
+			break;
+		case 'O':
+			only[ro.nonly++] = optarg;
+			break;
+		case 's':
+			sets[ro.nsets++] = optarg;
+			break;
+		case 'q':
+			ro.quiet = 1;
+			break;
+		case 'h':
+			usage_run(stdout);
+			code = SD_EXIT_OK;
+			goto out;
+		default:
+			usage_run(stderr);
+			goto out;
 		}
 	}
 	if (!ro.plan_path || optind < argc) {
@@ -134,8 +149,11 @@ static void print_probe(const struct probe_desc *pd)
 		const struct probe_pdesc *p = &pd->params[i];
 
 		printf("  %-16s %-9s default %-10s %s%s%s%s\n", p->name, p->type,
-		       p->required ? "(required)" : p->def ? p->def : "(unset)", p->help ? p->help : "",
-		       p->choices ? " [" : "", p->choices ? p->choices : "", p->choices ? "]" : "");
+		       p->required ? "(required)"
+		       : p->def	   ? p->def
+				   : "(unset)",
+		       p->help ? p->help : "", p->choices ? " [" : "", p->choices ? p->choices : "",
+		       p->choices ? "]" : "");
 	}
 	printf("\nMetrics:\n");
 	for (i = 0; i < pd->nmetrics; i++)
@@ -152,7 +170,8 @@ static int cmd_probes(int argc, char **argv)
 	int code = SD_EXIT_OK;
 
 	if (argc > 2 || (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))) {
-		fprintf(argc > 2 ? stderr : stdout, "usage: shakedown probes [NAME]\n\n"
+		fprintf(argc > 2 ? stderr : stdout,
+			"usage: shakedown probes [NAME]\n\n"
 			"List every probe with its description, or show one probe's parameters\n"
 			"(name, type, default, meaning) and the metrics it emits.\n");
 		return argc > 2 ? SD_EXIT_USAGE : SD_EXIT_OK;
@@ -212,7 +231,8 @@ static int cmd_probe(int argc, char **argv)
 		fprintf(stderr, "shakedown probe: no probe named\n");
 		return SD_EXIT_USAGE;
 	}
-	return run_single_probe(argv[i], argc - i - 1, argv + i + 1, (unsigned)((timeout_ns + 999999999ULL) / 1000000000ULL));
+	return run_single_probe(argv[i], argc - i - 1, argv + i + 1,
+				(unsigned)((timeout_ns + 999999999ULL) / 1000000000ULL));
 }
 
 int main(int argc, char **argv)

@@ -31,9 +31,9 @@ struct loader {
 	struct plan *p;
 	struct diags *d;
 	size_t steps_alloc;
-	char *real[PLAN_MAX_INCLUDE_DEPTH + 1]; /* the include chain, resolved */
+	char *real[PLAN_MAX_INCLUDE_DEPTH + 1];	       /* the include chain, resolved */
 	const char *shown[PLAN_MAX_INCLUDE_DEPTH + 1]; /* the same as named in messages */
-	int depth;                             /* entries in the chain */
+	int depth;				       /* entries in the chain */
 };
 
 /* One file being loaded. */
@@ -56,8 +56,7 @@ struct handler {
 	int hidden; /* reserved: neither suggested nor listed */
 };
 
-static void error_at(struct fctx *f, const struct ynode *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void error_at(struct fctx *f, const struct ynode *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void error_at(struct fctx *f, const struct ynode *n, const char *fmt, ...)
 {
@@ -226,8 +225,7 @@ static void unknown_key(struct fctx *f, const struct ynode *key, const struct ha
 	free(names);
 }
 
-static void walk_keys(struct fctx *f, const struct ynode *map, const struct handler *table, void *obj,
-		      const char *hint)
+static void walk_keys(struct fctx *f, const struct ynode *map, const struct handler *table, void *obj, const char *hint)
 {
 	const struct handler *h;
 	size_t i;
@@ -486,12 +484,8 @@ static void step_with(struct fctx *f, void *obj, const struct ypair *kv)
 }
 
 static const struct handler step_keys[] = {
-	{ "id", step_id, 0 },
-	{ "probe", step_probe, 0 },
-	{ "with", step_with, 0 },
-	{ "repeat", step_repeat, 0 },
-	{ "timeout", step_timeout, 0 },
-	{ NULL, NULL, 0 },
+	{ "id", step_id, 0 },	      { "probe", step_probe, 0 },     { "with", step_with, 0 },
+	{ "repeat", step_repeat, 0 }, { "timeout", step_timeout, 0 }, { NULL, NULL, 0 },
 };
 
 /* Keeps s (taking its contents) unless it is incomplete or its id is taken. */
@@ -691,14 +685,10 @@ static void top_steps(struct fctx *f, void *obj, const struct ypair *kv)
 }
 
 static const struct handler top_keys[] = {
-	{ "plan", top_plan, 0 },
-	{ "description", top_description, 0 },
-	{ "defaults", top_defaults, 0 },
-	{ "requires", top_requires, 0 },
-	{ "steps", top_steps, 0 },
-	{ "baseline", top_baseline, 0 },
-	{ "nodes", top_nodes, 1 },
-	{ NULL, NULL, 0 },
+	{ "plan", top_plan, 0 },	 { "description", top_description, 0 },
+	{ "defaults", top_defaults, 0 }, { "requires", top_requires, 0 },
+	{ "steps", top_steps, 0 },	 { "baseline", top_baseline, 0 },
+	{ "nodes", top_nodes, 1 },	 { NULL, NULL, 0 },
 };
 
 /* ---- files ---- */
@@ -802,8 +792,9 @@ static const struct ynode *top_mapping(struct fctx *f, const struct ytree *t, in
 	if (root->bad)
 		return NULL;
 	if (root->kind != YNODE_MAP) {
-		error_at(f, root, f->is_root ? "a plan must be a mapping with 'plan' and 'steps'"
-					     : "an included file must be a mapping with 'steps'");
+		error_at(f, root,
+			 f->is_root ? "a plan must be a mapping with 'plan' and 'steps'"
+				    : "an included file must be a mapping with 'steps'");
 		return NULL;
 	}
 	return root;
@@ -1001,8 +992,7 @@ static int is_builtin(const char *name)
 }
 
 /* Set name=value on step s for --set assignment; -1 after adding an error to d. */
-static int set_one(struct plan_step *s, const char *assignment, const char *name, const char *value,
-		   struct diags *d)
+static int set_one(struct plan_step *s, const char *assignment, const char *name, const char *value, struct diags *d)
 {
 	char err[256];
 

@@ -28,9 +28,9 @@
 #define PLAN_MAX_FILE_SIZE (4U << 20) /* bytes, per file */
 
 struct plan_param {
-	char *name, *value;        /* a YAML list is joined with ',' into one value */
-	char *file;                /* where it was written; "--set 'STEP.PARAM=VALUE'" for --set (marks 0) */
-	int line, col;             /* of the name: for "unknown parameter" */
+	char *name, *value;	   /* a YAML list is joined with ',' into one value */
+	char *file;		   /* where it was written; "--set 'STEP.PARAM=VALUE'" for --set (marks 0) */
+	int line, col;		   /* of the name: for "unknown parameter" */
 	int value_line, value_col; /* of the value: for "invalid value" */
 };
 
@@ -38,30 +38,30 @@ struct plan_step {
 	char *id, *probe;
 	struct plan_param *params; /* in the order written; --set replaces in place or appends */
 	size_t nparams;
-	unsigned repeat;     /* effective: the step's own, else the nearest defaults, else 1 */
-	uint64_t timeout_ns; /* effective, > 0: the step's own, else the nearest defaults, else 10m */
-	char *file;          /* the file that holds the step (an included file for included steps) */
-	int line, col;       /* of the step */
+	unsigned repeat;	   /* effective: the step's own, else the nearest defaults, else 1 */
+	uint64_t timeout_ns;	   /* effective, > 0: the step's own, else the nearest defaults, else 10m */
+	char *file;		   /* the file that holds the step (an included file for included steps) */
+	int line, col;		   /* of the step */
 	int probe_line, probe_col; /* of the probe's name */
 };
 
 struct plan_requires {
 	long long gpus_per_node; /* -1: unset */
-	uint64_t min_memory;     /* bytes; 0: unset */
-	long long min_cpus;      /* -1: unset */
+	uint64_t min_memory;	 /* bytes; 0: unset */
+	long long min_cpus;	 /* -1: unset */
 };
 
 struct plan {
-	char *path;              /* as given to plan_load() */
-	char *name;              /* `plan:` */
-	char *description;       /* NULL when not given */
-	char *baseline;          /* NULL, "auto", or a path (as written in the plan, resolved from its directory) */
+	char *path;		     /* as given to plan_load() */
+	char *name;		     /* `plan:` */
+	char *description;	     /* NULL when not given */
+	char *baseline;		     /* NULL, "auto", or a path (as written in the plan, resolved from its directory) */
 	uint64_t default_timeout_ns; /* the top-level `defaults:` (10m when not given) */
 	unsigned default_repeat;     /* likewise (1) */
 	struct plan_requires req;    /* the plan's and every included file's, the larger value winning */
 	struct plan_step *steps;     /* in run order, included steps spliced in */
 	size_t nsteps;
-	char **files;            /* every file read, the plan first, each once: for provenance */
+	char **files; /* every file read, the plan first, each once: for provenance */
 	size_t nfiles;
 };
 

@@ -145,7 +145,8 @@ static void print_steps(struct buf *b, const cJSON *steps, struct results_cache 
 		c->n = n;
 	}
 	buf_str(b, "[");
-	cJSON_ArrayForEach(s, steps) {
+	cJSON_ArrayForEach(s, steps)
+	{
 		if (!c->text[i])
 			c->text[i] = cJSON_Print(s);
 		buf_str(b, i ? ",\n" : "\n");
@@ -162,7 +163,8 @@ char *results_print(const cJSON *doc, struct results_cache *c)
 
 	/* top-level keys are the runner's own identifiers: no escaping needed */
 	buf_str(&b, "{");
-	cJSON_ArrayForEach(item, doc) {
+	cJSON_ArrayForEach(item, doc)
+	{
 		buf_str(&b, item == doc->child ? "\n\"" : ",\n\"");
 		buf_str(&b, item->string);
 		buf_str(&b, "\": ");
@@ -229,12 +231,12 @@ static void collect(const cJSON *attempt_metrics, int single, struct agg **aggs,
 	const cJSON *m, *s, *samples;
 	struct agg *a;
 
-	cJSON_ArrayForEach(m, attempt_metrics) {
+	cJSON_ArrayForEach(m, attempt_metrics)
+	{
 		a = find_agg(aggs, n, m);
 		samples = cJSON_GetObjectItemCaseSensitive(m, "samples");
 		if (single && cJSON_GetArraySize(samples) > 0)
-			cJSON_ArrayForEach(s, samples)
-				agg_add(a, s->valuedouble);
+			cJSON_ArrayForEach(s, samples) agg_add(a, s->valuedouble);
 		else
 			agg_add(a, cJSON_GetObjectItemCaseSensitive(m, "value")->valuedouble);
 	}
@@ -277,13 +279,15 @@ cJSON *results_aggregate_metrics(const cJSON *attempts)
 	cJSON *out = cJSON_CreateArray();
 	struct stats s;
 
-	cJSON_ArrayForEach(at, attempts) {
+	cJSON_ArrayForEach(at, attempts)
+	{
 		res = cJSON_GetObjectItemCaseSensitive(at, "result");
 		metrics = cJSON_GetObjectItemCaseSensitive(res, "metrics");
 		if (cJSON_IsArray(metrics))
 			used++;
 	}
-	cJSON_ArrayForEach(at, attempts) {
+	cJSON_ArrayForEach(at, attempts)
+	{
 		res = cJSON_GetObjectItemCaseSensitive(at, "result");
 		metrics = cJSON_GetObjectItemCaseSensitive(res, "metrics");
 		if (cJSON_IsArray(metrics))

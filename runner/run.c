@@ -143,11 +143,11 @@ static cJSON *plan_json(const struct plan *p)
 }
 
 /* Environment variables worth recording; an allowlist, so no credential ever lands in results. */
-static const char *const env_allow[] = {
-	"CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "OMP_NUM_THREADS", "SLURM_JOB_ID", "SLURM_JOB_NODELIST",
-	"SLURM_NNODES", "SLURM_JOB_PARTITION", "OMPI_COMM_WORLD_SIZE", "NCCL_DEBUG", "NCCL_IB_HCA",
-	"NCCL_SOCKET_IFNAME", "NCCL_P2P_LEVEL", "NCCL_NET_GDR_LEVEL", "SHAKEDOWN_PROBE_PATH", NULL
-};
+static const char *const env_allow[] = { "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "OMP_NUM_THREADS",
+					 "SLURM_JOB_ID",	 "SLURM_JOB_NODELIST",	   "SLURM_NNODES",
+					 "SLURM_JOB_PARTITION",	 "OMPI_COMM_WORLD_SIZE",   "NCCL_DEBUG",
+					 "NCCL_IB_HCA",		 "NCCL_SOCKET_IFNAME",	   "NCCL_P2P_LEVEL",
+					 "NCCL_NET_GDR_LEVEL",	 "SHAKEDOWN_PROBE_PATH",   NULL };
 
 static cJSON *environment_json(void)
 {
@@ -246,7 +246,8 @@ static int make_run_dir(struct run *r, char **run_id)
 	}
 	clock_utc_stamp(stamp, sizeof(stamp));
 	for (i = 1; i < 1000; i++) {
-		*run_id = i == 1 ? xasprintf("%s-%s", r->plan.name, stamp) : xasprintf("%s-%s-%d", r->plan.name, stamp, i);
+		*run_id = i == 1 ? xasprintf("%s-%s", r->plan.name, stamp)
+				 : xasprintf("%s-%s-%d", r->plan.name, stamp, i);
 		r->dir = xasprintf("%s/%s", out, *run_id);
 		if (!mkdir(r->dir, 0755))
 			break;
@@ -288,7 +289,8 @@ static const cJSON *find_metric(const cJSON *result, const char *name)
 {
 	const cJSON *m;
 
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(result, "metrics")) {
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(result, "metrics"))
+	{
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(m, "name");
 
 		if (cJSON_IsString(n) && !strcmp(n->valuestring, name) &&
@@ -396,9 +398,11 @@ static int check_requires(struct run *r, const cJSON *inv)
 
 static void report_unmet(struct run *r)
 {
-	const cJSON *c, *checks = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->doc, "requires"), "checks");
+	const cJSON *c, *checks = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->doc, "requires"),
+								   "checks");
 
-	cJSON_ArrayForEach(c, checks) {
+	cJSON_ArrayForEach(c, checks)
+	{
 		const cJSON *found = cJSON_GetObjectItemCaseSensitive(c, "found");
 
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "met")))
@@ -442,7 +446,8 @@ static void finish_step(cJSON *s, const char *status, double t0)
 	cJSON *attempts = cJSON_GetObjectItemCaseSensitive(s, "attempts"), *at;
 	const char *reason = NULL;
 
-	cJSON_ArrayForEach(at, attempts) {
+	cJSON_ArrayForEach(at, attempts)
+	{
 		const cJSON *st = cJSON_GetObjectItemCaseSensitive(at, "status");
 		const cJSON *re = cJSON_GetObjectItemCaseSensitive(at, "reason");
 
@@ -468,8 +473,12 @@ static const char *run_step(struct run *r, size_t idx)
 {
 	const struct plan_step *st = &r->plan.steps[idx];
 	cJSON *s = cJSON_GetArrayItem(r->steps, (int)idx), *at;
-	struct attempt_opts ao = { .params = st->params, .nparams = st->nparams, .timeout_ns = st->timeout_ns,
-				   .interrupt = &interrupted, .tick = tick, .tick_arg = r };
+	struct attempt_opts ao = { .params = st->params,
+				   .nparams = st->nparams,
+				   .timeout_ns = st->timeout_ns,
+				   .interrupt = &interrupted,
+				   .tick = tick,
+				   .tick_arg = r };
 	const char *status = "skipped", *ast;
 	char err[512], now[40], *log = NULL;
 	double t0 = clock_mono_s();
@@ -520,7 +529,8 @@ static int summarise(struct run *r, int requires_state)
 	int counts[6] = { 0 }, i, code = SD_EXIT_OK;
 
 	results_cache_release(&r->cache); /* statuses change below */
-	cJSON_ArrayForEach(s, r->steps) {
+	cJSON_ArrayForEach(s, r->steps)
+	{
 		cJSON *st = cJSON_GetObjectItemCaseSensitive(s, "status");
 
 		if (!strcmp(st->valuestring, "pending")) {
@@ -605,7 +615,8 @@ static void run_steps(struct run *r)
 		r->cur = i + 1;
 		r->cur_id = r->plan.steps[i].id;
 		if (!r->tty)
-			progress(r, "[%zu/%zu] %s (%s) ...\n", i + 1, r->plan.nsteps, r->cur_id, r->plan.steps[i].probe);
+			progress(r, "[%zu/%zu] %s (%s) ...\n", i + 1, r->plan.nsteps, r->cur_id,
+				 r->plan.steps[i].probe);
 		run_step(r, i);
 		print_step_end(r, i);
 	}
@@ -683,7 +694,8 @@ int run_single_probe(const char *name, int argc, char **argv, unsigned timeout_s
 	struct catalog cat;
 	const struct probe_desc *pd;
 	struct plan_param *params = xcalloc((size_t)argc + 1, sizeof(*params));
-	struct attempt_opts ao = { .stderr_fd = STDERR_FILENO, .interrupt = &interrupted,
+	struct attempt_opts ao = { .stderr_fd = STDERR_FILENO,
+				   .interrupt = &interrupted,
 				   .timeout_ns = (uint64_t)timeout_s * UNITS_NS_PER_S };
 	const cJSON *res, *reason;
 	char err[512], *text;
@@ -713,9 +725,9 @@ int run_single_probe(const char *name, int argc, char **argv, unsigned timeout_s
 		fprintf(stderr, "shakedown: probe '%s' %s%s%s\n", name, status, cJSON_IsString(reason) ? ": " : "",
 			cJSON_IsString(reason) ? reason->valuestring : "");
 	code = !strcmp(status, "ok") || !strcmp(status, "skipped") ? SD_EXIT_OK
-	       : !strcmp(status, "failed")			    ? SD_EXIT_CHECK
-	       : !strcmp(status, "interrupted")			    ? SD_EXIT_INTERRUPTED
-								    : SD_EXIT_PROBE;
+	       : !strcmp(status, "failed")			   ? SD_EXIT_CHECK
+	       : !strcmp(status, "interrupted")			   ? SD_EXIT_INTERRUPTED
+								   : SD_EXIT_PROBE;
 out:
 	cJSON_Delete(at);
 	for (i = 0; i < argc; i++) {

@@ -9,13 +9,13 @@
 
 struct run_opts {
 	const char *plan_path;
-	const char *out_dir;           /* parent of the run directory; default "runs" */
-	const char *const *sets;       /* --set STEP.PARAM=VALUE, nsets of them */
+	const char *out_dir;	 /* parent of the run directory; default "runs" */
+	const char *const *sets; /* --set STEP.PARAM=VALUE, nsets of them */
 	size_t nsets;
-	const char *const *only;       /* --only STEP,...; nonly of them */
+	const char *const *only; /* --only STEP,...; nonly of them */
 	size_t nonly;
-	int quiet;                     /* -q: no progress on stderr */
-	int argc;                      /* the command line, recorded in results.json */
+	int quiet; /* -q: no progress on stderr */
+	int argc;  /* the command line, recorded in results.json */
 	char *const *argv;
 };
 

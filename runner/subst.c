@@ -104,8 +104,8 @@ static size_t ref_len(const char *s, struct where *w, int *ok)
 	return (size_t)(end - s + 1);
 }
 
-int subst_expand(const char *s, const struct subst_env *env, char **out, struct diags *d, const char *file,
-		 int line, int col)
+int subst_expand(const char *s, const struct subst_env *env, char **out, struct diags *d, const char *file, int line,
+		 int col)
 {
 	struct where w = { d, file, line, col, 0 };
 	struct buf b = { NULL, 0, 0 };

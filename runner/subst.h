@@ -33,8 +33,8 @@ struct subst_env {
  *   unterminated '${' in '...'
  *   invalid variable name 'A B' in '${A B}'
  */
-int subst_expand(const char *s, const struct subst_env *env, char **out, struct diags *d, const char *file,
-		 int line, int col);
+int subst_expand(const char *s, const struct subst_env *env, char **out, struct diags *d, const char *file, int line,
+		 int col);
 
 /* Whether s contains anything subst_expand would change. */
 int subst_has_vars(const char *s);

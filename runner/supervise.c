@@ -224,7 +224,7 @@ static int spawn_prepare(struct spawn *sp, struct sup_result *r, const struct su
 
 static int spawn(struct sup *s)
 {
-	struct spawn sp = {.out = {-1, -1}, .err = {-1, -1}, .devnull = -1};
+	struct spawn sp = { .out = { -1, -1 }, .err = { -1, -1 }, .devnull = -1 };
 	int ret = -1;
 
 	if (!s->o->argv || !s->o->argv[0]) {
@@ -376,13 +376,13 @@ static void wait_once(struct sup *s, int ms)
 	int rc;
 
 	if (s->out_fd >= 0)
-		p[n++] = (struct pollfd){.fd = s->out_fd, .events = POLLIN};
+		p[n++] = (struct pollfd){ .fd = s->out_fd, .events = POLLIN };
 	if (s->pidfd >= 0)
-		p[n++] = (struct pollfd){.fd = s->pidfd, .events = POLLIN};
+		p[n++] = (struct pollfd){ .fd = s->pidfd, .events = POLLIN };
 	rc = poll(p, n, ms);
 	if (rc < 0 && errno != EINTR) {
 		/* ENOMEM and the like: back off; the deadlines still hold */
-		nanosleep(&(struct timespec){.tv_nsec = 10 * (long)NS_PER_MS}, NULL);
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * (long)NS_PER_MS }, NULL);
 		return;
 	}
 	if (rc > 0 && s->out_fd >= 0 && p[0].revents)
@@ -414,7 +414,7 @@ static void drain(struct sup *s)
 	struct pollfd p;
 
 	while (s->out_fd >= 0 && (now = now_ns()) < end) {
-		p = (struct pollfd){.fd = s->out_fd, .events = POLLIN};
+		p = (struct pollfd){ .fd = s->out_fd, .events = POLLIN };
 		if (poll(&p, 1, (int)((end - now + NS_PER_MS - 1) / NS_PER_MS)) > 0)
 			read_out(s);
 	}
@@ -433,7 +433,7 @@ static void finish(struct sup *s)
 
 int sup_run(const struct sup_opts *o, struct sup_result *r)
 {
-	struct sup s = {.o = o, .r = r, .out_fd = -1, .pidfd = -1};
+	struct sup s = { .o = o, .r = r, .out_fd = -1, .pidfd = -1 };
 	int ret = -1;
 
 	result_init(o, r, &s.cap);

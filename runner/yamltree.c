@@ -36,8 +36,7 @@ struct builder {
 
 /* ---- marks and the text checks done before libyaml sees the bytes ---- */
 
-static void error_at(struct builder *b, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static void error_at(struct builder *b, int line, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void error_at(struct builder *b, int line, int col, const char *fmt, ...)
 {
@@ -300,8 +299,7 @@ static void map_add_pair(struct builder *b, struct ynode *map, struct ynode *key
 	const struct ypair *first = key->bad ? NULL : find_key(map, key->text, map->n);
 
 	if (first) {
-		error_at(b, key->line, key->col, "duplicate key '%s' (first at line %d)", key->text,
-			 first->key->line);
+		error_at(b, key->line, key->col, "duplicate key '%s' (first at line %d)", key->text, first->key->line);
 		return;
 	}
 	if (map->n >= YTREE_MAX_KEYS) {
@@ -466,8 +464,8 @@ static void on_start(struct builder *b, const yaml_event_t *e, enum ynode_kind k
 	anchor = kind == YNODE_MAP ? e->data.mapping_start.anchor : e->data.sequence_start.anchor;
 	tag = kind == YNODE_MAP ? e->data.mapping_start.tag : e->data.sequence_start.tag;
 	if (b->depth == YTREE_MAX_DEPTH) {
-		error_at(b, (int)e->start_mark.line + 1, (int)e->start_mark.column + 1,
-			 "nesting deeper than %d levels", YTREE_MAX_DEPTH);
+		error_at(b, (int)e->start_mark.line + 1, (int)e->start_mark.column + 1, "nesting deeper than %d levels",
+			 YTREE_MAX_DEPTH);
 		b->stop = 1;
 		return;
 	}

@@ -38,19 +38,19 @@ struct ypair;
 
 struct ynode {
 	enum ynode_kind kind;
-	int line, col;        /* 1-based; where the node (or the alias naming it) was written */
+	int line, col;	      /* 1-based; where the node (or the alias naming it) was written */
 	unsigned quoted : 1;  /* scalar: written quoted, as a block scalar, or tagged !!str */
 	unsigned null : 1;    /* scalar: plain "", "~", "null", "Null" or "NULL" */
 	unsigned bad : 1;     /* an error about this node was already reported; do not interpret it */
-	char *text;           /* scalar: its text, NUL-terminated, never NULL */
-	size_t n;             /* seq: number of items; map: number of pairs */
+	char *text;	      /* scalar: its text, NUL-terminated, never NULL */
+	size_t n;	      /* seq: number of items; map: number of pairs */
 	struct ynode **items; /* seq */
 	struct ypair *pairs;  /* map, in the order written (merged keys where "<<" was) */
 
 	/* Private to yamltree.c. */
 	const struct ynode *alias_of; /* borrowed text/items/pairs from this node */
-	size_t weight;                /* nodes in the expanded subtree, this one included */
-	int open;                     /* collection whose end has not been seen yet */
+	size_t weight;		      /* nodes in the expanded subtree, this one included */
+	int open;		      /* collection whose end has not been seen yet */
 	size_t alloc;
 };
 
@@ -59,13 +59,16 @@ struct ypair {
 };
 
 struct ytree {
-	char *file;          /* the name used in messages */
-	struct ynode *root;  /* NULL when the text could not be parsed */
-	struct ynode **all;  /* every node, so that release frees each exactly once */
+	char *file;	    /* the name used in messages */
+	struct ynode *root; /* NULL when the text could not be parsed */
+	struct ynode **all; /* every node, so that release frees each exactly once */
 	size_t nall, alloc;
 };
 
-#define YTREE_INIT { NULL, NULL, NULL, 0, 0 }
+#define YTREE_INIT                                                                                                     \
+	{                                                                                                              \
+		NULL, NULL, NULL, 0, 0                                                                                 \
+	}
 
 /*
  * Parse len bytes of buf, naming it file in messages. Adds every error found

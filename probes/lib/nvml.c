@@ -302,8 +302,8 @@ static int device_uint(struct nvml *n, enum nvml_sym s, unsigned int idx, unsign
 	return check(n, s, idx, f(h, v), err, len);
 }
 
-int nvml_device_pcie_link(struct nvml *n, unsigned int idx, int max, unsigned int *gen, unsigned int *width,
-			  char *err, size_t len)
+int nvml_device_pcie_link(struct nvml *n, unsigned int idx, int max, unsigned int *gen, unsigned int *width, char *err,
+			  size_t len)
 {
 	enum nvml_sym g = max ? NVML_SYM_DEVICE_MAX_PCIE_GEN : NVML_SYM_DEVICE_CURR_PCIE_GEN;
 	enum nvml_sym w = max ? NVML_SYM_DEVICE_MAX_PCIE_WIDTH : NVML_SYM_DEVICE_CURR_PCIE_WIDTH;

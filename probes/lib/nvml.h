@@ -73,9 +73,9 @@ struct nvml_pci_info {
 	unsigned int domain;
 	unsigned int bus;
 	unsigned int device;
-	unsigned int pci_device_id;     /* device id << 16 | vendor id */
+	unsigned int pci_device_id; /* device id << 16 | vendor id */
 	unsigned int pci_subsystem_id;
-	char bus_id[NVML_BUS_ID_LEN];   /* "00000000:17:00.0" */
+	char bus_id[NVML_BUS_ID_LEN]; /* "00000000:17:00.0" */
 };
 
 /* nvmlMemory_t (v1), bytes. */
@@ -113,10 +113,10 @@ enum nvml_sym {
 /* The fields are private to nvml.c (tests may clear fn[] to play a missing symbol). */
 struct nvml {
 	void *dl;
-	char *lib;                   /* the path dlopen was given; owned */
-	int inited;                  /* nvmlInit_v2 succeeded */
-	nvml_return_t last_rc;       /* the code of the last call that failed */
-	void *fn[NVML_SYM_COUNT];    /* NULL: not exported by this library */
+	char *lib;		  /* the path dlopen was given; owned */
+	int inited;		  /* nvmlInit_v2 succeeded */
+	nvml_return_t last_rc;	  /* the code of the last call that failed */
+	void *fn[NVML_SYM_COUNT]; /* NULL: not exported by this library */
 };
 
 /*
@@ -167,8 +167,8 @@ int nvml_device_memory_total(struct nvml *n, unsigned int idx, uint64_t *bytes, 
  * generation when idle to save power, so only a narrower width is a sure
  * sign of a degraded link.
  */
-int nvml_device_pcie_link(struct nvml *n, unsigned int idx, int max, unsigned int *gen, unsigned int *width,
-			  char *err, size_t len);
+int nvml_device_pcie_link(struct nvml *n, unsigned int idx, int max, unsigned int *gen, unsigned int *width, char *err,
+			  size_t len);
 /* GPU core temperature, degrees Celsius. */
 int nvml_device_temperature(struct nvml *n, unsigned int idx, unsigned int *celsius, char *err, size_t len);
 /* Board power draw and the enforced power limit, watts. */

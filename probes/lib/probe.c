@@ -517,13 +517,12 @@ static void usage(const struct probe_ops *ops, FILE *fp)
 	const struct probe_param *p;
 	const struct probe_metric_desc *m;
 
-	fprintf(fp, "usage: %s [--PARAM=VALUE]...\n       %s --describe | --help | --version\n\n%s\n\n",
-		ops->name, ops->name, ops->description);
+	fprintf(fp, "usage: %s [--PARAM=VALUE]...\n       %s --describe | --help | --version\n\n%s\n\n", ops->name,
+		ops->name, ops->description);
 	fprintf(fp, "Parameters:\n");
 	for (p = ops->params; p && p->name; p++)
-		fprintf(fp, "  --%s=%s%s%s%s\n      %s\n", p->name, protocol_ptypes[p->type],
-			p->choices ? " (" : "", p->choices ? p->choices : "", p->choices ? ")" : "",
-			p->help ? p->help : "");
+		fprintf(fp, "  --%s=%s%s%s%s\n      %s\n", p->name, protocol_ptypes[p->type], p->choices ? " (" : "",
+			p->choices ? p->choices : "", p->choices ? ")" : "", p->help ? p->help : "");
 	fprintf(fp, "\nMetrics:\n");
 	for (m = ops->metrics; m && m->name; m++)
 		fprintf(fp, "  %-28s %-8s %s is better. %s\n", m->name, m->unit, m->better, m->help ? m->help : "");
@@ -582,7 +581,8 @@ static int parse_args(struct probe_ctx *ctx, int argc, char **argv)
 			return -1;
 	for (i = 0; i < ctx->nvals; i++) {
 		if (ctx->vals[i].p->required && !ctx->vals[i].text) {
-			fprintf(stderr, "%s: missing required parameter '--%s'\n", ctx->ops->name, ctx->vals[i].p->name);
+			fprintf(stderr, "%s: missing required parameter '--%s'\n", ctx->ops->name,
+				ctx->vals[i].p->name);
 			return -1;
 		}
 		if (ctx->vals[i].text && ctx->vals[i].p->type == PT_LIST)

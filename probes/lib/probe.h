@@ -39,7 +39,7 @@
 
 enum probe_ptype {
 	PT_STRING,   /* any text */
-	PT_INT,      /* decimal integer */
+	PT_INT,	     /* decimal integer */
 	PT_FLOAT,    /* decimal number */
 	PT_BOOL,     /* true/false */
 	PT_SIZE,     /* bytes, with units: 4KiB, 1GiB, 1GB */
@@ -54,7 +54,7 @@ struct probe_param {
 	const char *def;     /* default as text; NULL: unset unless given */
 	const char *help;    /* one line */
 	const char *choices; /* PT_ENUM, PT_LIST: "cpu|gpu|auto" */
-	int required;        /* must be given (def is then NULL) */
+	int required;	     /* must be given (def is then NULL) */
 };
 
 struct probe_metric_desc {
@@ -69,8 +69,8 @@ struct probe_ctx;
 struct probe_ops {
 	const char *name;
 	const char *version;
-	const char *description; /* one line */
-	const struct probe_param *params;        /* ends with { NULL } */
+	const char *description;		 /* one line */
+	const struct probe_param *params;	 /* ends with { NULL } */
 	const struct probe_metric_desc *metrics; /* ends with { NULL } */
 	int (*run)(struct probe_ctx *ctx);
 };

@@ -7,9 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const protocol_units[] = {
-	"B/s", "FLOP/s", "OP/s", "s", "IOPS", "ops/s", "B", "celsius", "W", "J", "Hz", "ratio", "count", NULL
-};
+const char *const protocol_units[] = { "B/s",	  "FLOP/s", "OP/s", "s",  "IOPS",  "ops/s", "B",
+				       "celsius", "W",	    "J",    "Hz", "ratio", "count", NULL };
 
 const char *const protocol_statuses[] = { "ok", "skipped", "failed", "error", NULL };
 
@@ -76,9 +75,8 @@ static int check_labels(const cJSON *labels, const char *where, char *err, size_
 		return 0;
 	if (!cJSON_IsObject(labels))
 		return bad(err, len, "%s.labels must be an object", where);
-	cJSON_ArrayForEach(l, labels)
-		if (!cJSON_IsString(l))
-			return bad(err, len, "%s.labels.%s must be a string", where, l->string);
+	cJSON_ArrayForEach(l, labels) if (!cJSON_IsString(l)) return bad(err, len, "%s.labels.%s must be a string",
+									 where, l->string);
 	return 0;
 }
 
@@ -89,7 +87,8 @@ static int check_number_array(const cJSON *a, const char *where, const char *key
 
 	if (!cJSON_IsArray(a))
 		return bad(err, len, "%s.%s must be an array of numbers", where, key);
-	cJSON_ArrayForEach(x, a) {
+	cJSON_ArrayForEach(x, a)
+	{
 		if (!finite_number(x))
 			return bad(err, len, "%s.%s[%d] must be a finite number", where, key, i);
 		i++;
@@ -144,8 +143,8 @@ static int check_series(const cJSON *s, int i, char *err, size_t len)
 	return check_labels(member(s, "labels"), where, err, len);
 }
 
-static int check_array(const cJSON *doc, const char *key, int (*each)(const cJSON *, int, char *, size_t),
-		       char *err, size_t len)
+static int check_array(const cJSON *doc, const char *key, int (*each)(const cJSON *, int, char *, size_t), char *err,
+		       size_t len)
 {
 	const cJSON *a = member(doc, key), *x;
 	int i = 0;
@@ -154,9 +153,7 @@ static int check_array(const cJSON *doc, const char *key, int (*each)(const cJSO
 		return 0;
 	if (!cJSON_IsArray(a))
 		return bad(err, len, "'%s' must be an array", key);
-	cJSON_ArrayForEach(x, a)
-		if (each(x, i++, err, len))
-			return -1;
+	cJSON_ArrayForEach(x, a) if (each(x, i++, err, len)) return -1;
 	return 0;
 }
 

@@ -17,18 +17,24 @@ struct unit {
 
 static const struct unit size_units[] = {
 	{ "B", 1.0 },
-	{ "KB", 1e3 }, { "MB", 1e6 }, { "GB", 1e9 }, { "TB", 1e12 }, { "PB", 1e15 },
+	{ "KB", 1e3 },
+	{ "MB", 1e6 },
+	{ "GB", 1e9 },
+	{ "TB", 1e12 },
+	{ "PB", 1e15 },
 	{ "kB", 1e3 },
-	{ "KiB", 1024.0 }, { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
-	{ "TiB", 1099511627776.0 }, { "PiB", 1125899906842624.0 },
+	{ "KiB", 1024.0 },
+	{ "MiB", 1048576.0 },
+	{ "GiB", 1073741824.0 },
+	{ "TiB", 1099511627776.0 },
+	{ "PiB", 1125899906842624.0 },
 	{ "kiB", 1024.0 },
-	{ NULL, 0 }
+	{ NULL, 0 },
 };
 
 static const struct unit duration_units[] = {
-	{ "ns", 1.0 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-	{ "m", 60e9 }, { "h", 3600e9 }, { "d", 86400e9 },
-	{ NULL, 0 }
+	{ "ns", 1.0 }, { "us", 1e3 },	{ "ms", 1e6 },	  { "s", 1e9 },
+	{ "m", 60e9 }, { "h", 3600e9 }, { "d", 86400e9 }, { NULL, 0 },
 };
 
 static void seterr(char *err, size_t len, const char *fmt, ...)
@@ -111,7 +117,9 @@ int units_parse_size(const char *s, uint64_t *out, char *err, size_t errlen)
 	size_t ulen;
 
 	if (!s || split_number(s, &num, &u)) {
-		seterr(err, errlen, "invalid size '%s': expected a number with an optional unit (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)", s ? s : "");
+		seterr(err, errlen,
+		       "invalid size '%s': expected a number with an optional unit (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)",
+		       s ? s : "");
 		return -1;
 	}
 	ulen = unit_len(u);
@@ -120,7 +128,9 @@ int units_parse_size(const char *s, uint64_t *out, char *err, size_t errlen)
 	} else {
 		unit = find_unit(size_units, u, ulen);
 		if (!unit) {
-			seterr(err, errlen, "invalid size '%s': unknown unit '%.*s' (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)", s, (int)ulen, u);
+			seterr(err, errlen,
+			       "invalid size '%s': unknown unit '%.*s' (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)", s,
+			       (int)ulen, u);
 			return -1;
 		}
 	}
@@ -159,7 +169,8 @@ int units_parse_duration_ns(const char *s, uint64_t *out, char *err, size_t errl
 	}
 	unit = find_unit(duration_units, u, ulen);
 	if (!unit) {
-		seterr(err, errlen, "invalid duration '%s': unknown unit '%.*s' (use ns, us, ms, s, m, h, d)", s, (int)ulen, u);
+		seterr(err, errlen, "invalid duration '%s': unknown unit '%.*s' (use ns, us, ms, s, m, h, d)", s,
+		       (int)ulen, u);
 		return -1;
 	}
 	if (!trailing_space_only(u + ulen)) {
@@ -209,8 +220,7 @@ int units_parse_double(const char *s, double *out, char *err, size_t errlen)
 	}
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno == ERANGE || !isfinite(v) || end == s || !trailing_space_only(end) ||
-	    strpbrk(s, "xXnNiI")) {
+	if (errno == ERANGE || !isfinite(v) || end == s || !trailing_space_only(end) || strpbrk(s, "xXnNiI")) {
 		seterr(err, errlen, "invalid number '%s'", s);
 		return -1;
 	}

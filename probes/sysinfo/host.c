@@ -81,8 +81,7 @@ static void collect_os(cJSON *env)
 		return;
 	}
 	cJSON_Delete(os);
-	snprintf(reason, sizeof(reason), "cannot open '/etc/os-release' or '/usr/lib/os-release': %s",
-		 strerror(errno));
+	snprintf(reason, sizeof(reason), "cannot open '/etc/os-release' or '/usr/lib/os-release': %s", strerror(errno));
 	json_unavailable(env, "os", reason);
 }
 
@@ -114,7 +113,7 @@ void collect_host(struct probe_ctx *ctx, cJSON *env)
 static const struct meminfo_key {
 	const char *name;   /* in /proc/meminfo */
 	const char *key;    /* in env.memory */
-	int kib;            /* value is in kB (KiB): convert to bytes */
+	int kib;	    /* value is in kB (KiB): convert to bytes */
 	const char *metric; /* also reported as this metric */
 } meminfo_keys[] = {
 	{ "MemTotal", "total", 1, "memory_total" },
@@ -229,11 +228,10 @@ void collect_memory(struct probe_ctx *ctx, cJSON *env)
 /* ---- mounts ---- */
 
 /* Kernel and virtual filesystems: nothing a job stores data on. */
-static const char *const pseudo_fs[] = {
-	"proc", "sysfs", "devpts", "devtmpfs", "mqueue", "tracefs", "debugfs", "securityfs", "pstore", "bpf",
-	"configfs", "fusectl", "autofs", "binfmt_misc", "hugetlbfs", "rpc_pipefs", "nsfs", "efivarfs",
-	"selinuxfs", NULL
-};
+static const char *const pseudo_fs[] = { "proc",       "sysfs",	  "devpts",	"devtmpfs",    "mqueue",
+					 "tracefs",    "debugfs", "securityfs", "pstore",      "bpf",
+					 "configfs",   "fusectl", "autofs",	"binfmt_misc", "hugetlbfs",
+					 "rpc_pipefs", "nsfs",	  "efivarfs",	"selinuxfs",   NULL };
 
 /* Local filesystems whose size statvfs reports without risk of hanging (never network ones). */
 static const char *const sized_fs[] = { "tmpfs", "ext2", "ext3", "ext4", "xfs", "btrfs", "overlay", "vfat", NULL };

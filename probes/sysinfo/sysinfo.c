@@ -57,9 +57,7 @@ static int sysinfo_run(struct probe_ctx *ctx)
 	return 0;
 }
 
-static const struct probe_param params[] = {
-	{ NULL }
-};
+static const struct probe_param params[] = { { NULL } };
 
 const struct probe_ops probe_ops = {
 	.name = "sysinfo",

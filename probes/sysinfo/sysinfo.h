@@ -23,14 +23,14 @@
 struct probe_metric *sysinfo_metric(struct probe_ctx *ctx, const char *name, double v);
 
 /* The collectors. */
-void collect_host(struct probe_ctx *ctx, cJSON *env);   /* host.c: hostname, os, kernel */
+void collect_host(struct probe_ctx *ctx, cJSON *env);	/* host.c: hostname, os, kernel */
 void collect_memory(struct probe_ctx *ctx, cJSON *env); /* host.c: /proc/meminfo, cgroup limit */
 void collect_mounts(struct probe_ctx *ctx, cJSON *env); /* host.c */
-void collect_cpu(struct probe_ctx *ctx, cJSON *env);    /* cpu.c: hwloc, cpufreq */
+void collect_cpu(struct probe_ctx *ctx, cJSON *env);	/* cpu.c: hwloc, cpufreq */
 /* pci.c: returns how many NVIDIA GPUs are on the PCI bus. */
 unsigned int collect_pci(struct probe_ctx *ctx, cJSON *env);
-void collect_nics(struct probe_ctx *ctx, cJSON *env);       /* net.c */
-void collect_infiniband(struct probe_ctx *ctx, cJSON *env); /* net.c */
+void collect_nics(struct probe_ctx *ctx, cJSON *env);			     /* net.c */
+void collect_infiniband(struct probe_ctx *ctx, cJSON *env);		     /* net.c */
 void collect_gpus(struct probe_ctx *ctx, cJSON *env, unsigned int pci_gpus); /* gpu.c: NVML */
 
 /* util.c - reading small files, building JSON. */

@@ -48,21 +48,21 @@
 #define MISBEHAVE_GARBAGE "this is not json {\"probe\": \x01\x02 \xff garbage\n"
 
 static const struct probe_param params[] = {
-	{.name = "mode",
-	 .type = PT_ENUM,
-	 .def = "ok",
-	 .help = "how to misbehave",
-	 .choices = "ok|sleep|slow-ok|crash|abort|garbage|empty|nothing|exit|huge|fail|skip|error|schema|"
-		    "fork-sleep|stubborn|close-sleep"},
-	{.name = "seconds", .type = PT_DURATION, .def = "0s", .help = "how long the sleeping modes sleep"},
-	{.name = "bytes", .type = PT_SIZE, .def = "100MiB", .help = "how much mode=huge writes"},
-	{.name = "code", .type = PT_INT, .def = "1", .help = "exit status for mode=nothing and mode=exit"},
-	{.name = NULL},
+	{ .name = "mode",
+	  .type = PT_ENUM,
+	  .def = "ok",
+	  .help = "how to misbehave",
+	  .choices = "ok|sleep|slow-ok|crash|abort|garbage|empty|nothing|exit|huge|fail|skip|error|schema|"
+		     "fork-sleep|stubborn|close-sleep" },
+	{ .name = "seconds", .type = PT_DURATION, .def = "0s", .help = "how long the sleeping modes sleep" },
+	{ .name = "bytes", .type = PT_SIZE, .def = "100MiB", .help = "how much mode=huge writes" },
+	{ .name = "code", .type = PT_INT, .def = "1", .help = "exit status for mode=nothing and mode=exit" },
+	{ .name = NULL },
 };
 
 static const struct probe_metric_desc metrics[] = {
-	{.name = "value", .unit = "count", .better = "higher", .help = "always 1: proof that mode=ok ran"},
-	{.name = NULL},
+	{ .name = "value", .unit = "count", .better = "higher", .help = "always 1: proof that mode=ok ran" },
+	{ .name = NULL },
 };
 
 /*

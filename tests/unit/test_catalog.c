@@ -42,8 +42,10 @@ static int setup(void **state)
 		return -1;
 	/* a probe whose --describe prints garbage, one that is not executable, one with a bad name */
 	write_exec("garbled", "#!/bin/sh\necho 'this is not json'\n", 0755);
-	write_exec("liar", "#!/bin/sh\necho '{\"protocol\":1,\"probe\":\"other\",\"version\":\"1\","
-			   "\"description\":\"d\",\"params\":[],\"metrics\":[]}'\n", 0755);
+	write_exec("liar",
+		   "#!/bin/sh\necho '{\"protocol\":1,\"probe\":\"other\",\"version\":\"1\","
+		   "\"description\":\"d\",\"params\":[],\"metrics\":[]}'\n",
+		   0755);
 	write_exec("notexec", "#!/bin/sh\nexit 0\n", 0644);
 	write_exec("Bad.Name", "#!/bin/sh\nexit 0\n", 0755);
 	path = xasprintf("%s:%s/tests/probes", tmp, b);

@@ -109,23 +109,31 @@ struct err_case {
 
 static const struct err_case err_cases[] = {
 	/* keys */
-	{ "unknown key, suggested", "plan: q\nstpes:\n  - {id: a, probe: b}\n",
+	{ "unknown key, suggested",
+	  "plan: q\nstpes:\n  - {id: a, probe: b}\n",
 	  { "1:1: the plan has no 'steps'", "2:1: unknown key 'stpes' (did you mean 'steps'?)" } },
-	{ "unknown key, listed", "plan: q\nfoo: 1\nsteps: [{id: a, probe: b}]\n",
+	{ "unknown key, listed",
+	  "plan: q\nfoo: 1\nsteps: [{id: a, probe: b}]\n",
 	  { "2:1: unknown key 'foo' (valid keys: plan, description, defaults, requires, steps, baseline)" } },
-	{ "unknown step key, hint", "plan: q\nsteps:\n  - id: a\n    probe: b\n    size: 1GiB\n    tiemout: 5s\n",
+	{ "unknown step key, hint",
+	  "plan: q\nsteps:\n  - id: a\n    probe: b\n    size: 1GiB\n    tiemout: 5s\n",
 	  { "5:5: unknown key 'size' (valid keys: id, probe, with, repeat, timeout; probe parameters go under 'with')",
 	    "6:5: unknown key 'tiemout' (did you mean 'timeout'?)" } },
-	{ "unknown defaults key", "plan: q\ndefaults: {timout: 5s, retries: 2}\nsteps: [{id: a, probe: b}]\n",
+	{ "unknown defaults key",
+	  "plan: q\ndefaults: {timout: 5s, retries: 2}\nsteps: [{id: a, probe: b}]\n",
 	  { "2:12: unknown key 'timout' (did you mean 'timeout'?)",
 	    "2:24: unknown key 'retries' (valid keys: timeout, repeat)" } },
-	{ "unknown requires key", "plan: q\nrequires: {gpus: 1}\nsteps: [{id: a, probe: b}]\n",
+	{ "unknown requires key",
+	  "plan: q\nrequires: {gpus: 1}\nsteps: [{id: a, probe: b}]\n",
 	  { "2:12: unknown key 'gpus' (valid keys: gpus_per_node, min_memory, min_cpus)" } },
-	{ "duplicate key", "plan: q\nsteps: [{id: a, probe: b}]\nplan: r\n",
+	{ "duplicate key",
+	  "plan: q\nsteps: [{id: a, probe: b}]\nplan: r\n",
 	  { "3:1: duplicate key 'plan' (first at line 1)" } },
-	{ "nodes is reserved", "plan: q\nnodes: 4\nsteps: [{id: a, probe: b}]\n",
+	{ "nodes is reserved",
+	  "plan: q\nnodes: 4\nsteps: [{id: a, probe: b}]\n",
 	  { "2:1: 'nodes' is not supported yet: a plan runs on one node" } },
-	{ "missing plan and steps", "description: x\n",
+	{ "missing plan and steps",
+	  "description: x\n",
 	  { "1:1: the plan has no name (add 'plan: NAME')", "1:1: the plan has no 'steps'" } },
 
 	/* types */
@@ -133,13 +141,17 @@ static const struct err_case err_cases[] = {
 	{ "steps empty", "plan: q\nsteps: []\n", { "2:8: 'steps' is empty: list at least one step" } },
 	{ "plan name a list", "plan: [a]\nsteps: [{id: a, probe: b}]\n", { "1:7: 'plan' must be text, got a list" } },
 	{ "plan name empty", "plan:\nsteps: [{id: a, probe: b}]\n", { "1:6: 'plan' has no value" } },
-	{ "plan name bad", "plan: my plan\nsteps: [{id: a, probe: b}]\n",
+	{ "plan name bad",
+	  "plan: my plan\nsteps: [{id: a, probe: b}]\n",
 	  { "1:7: plan name 'my plan' must be letters, digits, '.', '_' and '-', starting with a letter or digit" } },
-	{ "description a mapping", "plan: q\ndescription: {a: 1}\nsteps: [{id: a, probe: b}]\n",
+	{ "description a mapping",
+	  "plan: q\ndescription: {a: 1}\nsteps: [{id: a, probe: b}]\n",
 	  { "2:14: 'description' must be text, got a mapping" } },
-	{ "defaults not a mapping", "plan: q\ndefaults: 5s\nsteps: [{id: a, probe: b}]\n",
+	{ "defaults not a mapping",
+	  "plan: q\ndefaults: 5s\nsteps: [{id: a, probe: b}]\n",
 	  { "2:11: 'defaults' must be a mapping of timeout and repeat, got '5s'" } },
-	{ "repeat a word", "plan: q\nsteps:\n  - {id: a, probe: b, repeat: five}\n",
+	{ "repeat a word",
+	  "plan: q\nsteps:\n  - {id: a, probe: b, repeat: five}\n",
 	  { "3:31: 'repeat' must be an integer from 1 to 10000, got 'five'" } },
 	{ "repeat out of range",
 	  "plan: q\ndefaults: {repeat: 0}\nsteps:\n  - {id: a, probe: b, repeat: 10001}\n  - {id: c, probe: b, repeat: 1.5}\n"
@@ -156,20 +168,25 @@ static const struct err_case err_cases[] = {
 	    "4:32: 'timeout' must be longer than 0, got '0s'",
 	    "5:32: invalid duration '5 parsecs': unknown unit 'parsecs' (use ns, us, ms, s, m, h, d)",
 	    "6:32: 'timeout' must be a duration such as 90s or 15m, got a mapping" } },
-	{ "requires values", "plan: q\nrequires:\n  gpus_per_node: -1\n  min_memory: 1XB\n  min_cpus: 0\nsteps: [{id: a, probe: b}]\n",
+	{ "requires values",
+	  "plan: q\nrequires:\n  gpus_per_node: -1\n  min_memory: 1XB\n  min_cpus: 0\nsteps: [{id: a, probe: b}]\n",
 	  { "3:18: 'gpus_per_node' must be an integer of 0 or more, got '-1'",
 	    "4:15: invalid size '1XB': unknown unit 'XB' (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)",
 	    "5:13: 'min_cpus' must be an integer of 1 or more, got '0'" } },
 
 	/* steps */
-	{ "step not a mapping", "plan: q\nsteps:\n  - membw\n  -\n",
+	{ "step not a mapping",
+	  "plan: q\nsteps:\n  - membw\n  -\n",
 	  { "3:5: step 1 must be a mapping with 'id' and 'probe', got 'membw'",
 	    "4:4: step 2 must be a mapping with 'id' and 'probe', got nothing" } },
-	{ "missing id and probe", "plan: q\nsteps:\n  - {id: a, probe: b}\n  - id: c\n  - with: {x: 1}\n",
+	{ "missing id and probe",
+	  "plan: q\nsteps:\n  - {id: a, probe: b}\n  - id: c\n  - with: {x: 1}\n",
 	  { "4:5: step 2 has no 'probe'", "5:5: step 3 has no 'id'", "5:5: step 3 has no 'probe'" } },
-	{ "duplicate step ids", "plan: q\nsteps:\n  - id: a\n    probe: b\n  - id: c\n    probe: b\n  - id: a\n    probe: d\n",
+	{ "duplicate step ids",
+	  "plan: q\nsteps:\n  - id: a\n    probe: b\n  - id: c\n    probe: b\n  - id: a\n    probe: d\n",
 	  { "7:9: duplicate step id 'a' (first at %s:3:5)" } },
-	{ "bad id and probe", "plan: q\nsteps:\n  - {id: -a, probe: Mem_BW}\n  - {id: ../x, probe: a/b}\n",
+	{ "bad id and probe",
+	  "plan: q\nsteps:\n  - {id: -a, probe: Mem_BW}\n  - {id: ../x, probe: a/b}\n",
 	  { "3:10: step id '-a' must be letters, digits, '.', '_' and '-', starting with a letter or digit",
 	    "3:21: probe name 'Mem_BW' must be lower-case letters, digits, '_' and '-'",
 	    "4:10: step id '../x' must be letters, digits, '.', '_' and '-', starting with a letter or digit",
@@ -182,7 +199,8 @@ static const struct err_case err_cases[] = {
 	    "8:14: parameter 'c': list item 'b,c' contains ','",
 	    "9:9: parameter 'n' has no value (write '' for an empty one)",
 	    "10:7: parameter name 'bad=name' must be letters, digits, '_' and '-', starting with a letter or digit" } },
-	{ "with not a mapping", "plan: q\nsteps:\n  - {id: a, probe: b, with: [size, 1]}\n",
+	{ "with not a mapping",
+	  "plan: q\nsteps:\n  - {id: a, probe: b, with: [size, 1]}\n",
 	  { "3:29: 'with' must be a mapping of parameter names to values, got a list" } },
 
 	/* the file itself */
@@ -191,43 +209,58 @@ static const struct err_case err_cases[] = {
 	{ "only a document marker", "---\n", { "1:1: empty plan" } },
 	{ "a list", "- id: a\n  probe: b\n", { "1:1: a plan must be a mapping with 'plan' and 'steps'" } },
 	{ "a word", "hello\n", { "1:1: a plan must be a mapping with 'plan' and 'steps'" } },
-	{ "not YAML", "plan: q\nsteps: [a, b\ndescription: x\n",
+	{ "not YAML",
+	  "plan: q\nsteps: [a, b\ndescription: x\n",
 	  { "3:12: did not find expected ',' or ']' (while parsing a flow sequence at 2:8)" } },
-	{ "mapping in a plain value", "plan: q\nsteps: a: b\n",
+	{ "mapping in a plain value",
+	  "plan: q\nsteps: a: b\n",
 	  { "2:9: mapping values are not allowed in this context" } },
 	{ "two documents", "plan: q\n---\nplan: r\n", { "2:1: more than one YAML document in the file" } },
-	{ "tab in indentation", "plan: q\nsteps:\n  - id: a\n\t  probe: b\n",
+	{ "tab in indentation",
+	  "plan: q\nsteps:\n  - id: a\n\t  probe: b\n",
 	  { "4:1: tab character in indentation; YAML allows only spaces" } },
-	{ "tab after spaces", "plan: q\nsteps:\n  - id: a\n  \tprobe: b\n",
+	{ "tab after spaces",
+	  "plan: q\nsteps:\n  - id: a\n  \tprobe: b\n",
 	  { "4:3: tab character in indentation; YAML allows only spaces" } },
-	{ "tab indenting a block", "plan: q\nsteps:\n\t- id: a\n",
+	{ "tab indenting a block",
+	  "plan: q\nsteps:\n\t- id: a\n",
 	  { "3:1: tab character in indentation; YAML allows only spaces" } },
-	{ "looping alias", "plan: q\nsteps: &s\n  - id: a\n    probe: b\n    with: {x: *s}\n",
+	{ "looping alias",
+	  "plan: q\nsteps: &s\n  - id: a\n    probe: b\n    with: {x: *s}\n",
 	  { "5:15: alias '*s' refers to a node that contains it" } },
 	{ "unknown alias", "plan: q\nsteps: [{id: a, probe: *p}]\n", { "2:24: unknown alias '*p'" } },
 	{ "unsupported tag", "plan: !shell q\nsteps: [{id: a, probe: b}]\n", { "1:7: unsupported tag '!shell'" } },
-	{ "mapping as a key", "plan: q\n{a: 1}: x\nsteps: [{id: a, probe: b}]\n",
+	{ "mapping as a key",
+	  "plan: q\n{a: 1}: x\nsteps: [{id: a, probe: b}]\n",
 	  { "2:1: a mapping key must be text, not a mapping" } },
 	{ "nesting too deep",
 	  "plan: q\nsteps: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
 	  { "2:71: nesting deeper than 64 levels" } },
 
 	/* environment variables */
-	{ "unset variable", "plan: q\nsteps:\n  - id: a\n    probe: b\n    with: {nodes: '${SD_TEST_UNSET}'}\n",
+	{ "unset variable",
+	  "plan: q\nsteps:\n  - id: a\n    probe: b\n    with: {nodes: '${SD_TEST_UNSET}'}\n",
 	  { "5:19: environment variable 'SD_TEST_UNSET' is not set (write ${SD_TEST_UNSET:-default} to give a default)" } },
-	{ "unterminated variable", "plan: q\nsteps: [{id: a, probe: b, timeout: '${T'}]\n",
+	{ "unterminated variable",
+	  "plan: q\nsteps: [{id: a, probe: b, timeout: '${T'}]\n",
 	  { "2:36: unterminated '${T' (missing '}')" } },
-	{ "bad variable name", "plan: q\nsteps: [{id: a, probe: b, timeout: '${1T}'}]\n",
+	{ "bad variable name",
+	  "plan: q\nsteps: [{id: a, probe: b, timeout: '${1T}'}]\n",
 	  { "2:36: invalid variable name '1T' in '${1T}'" } },
-	{ "variable then bad duration", "plan: q\nsteps: [{id: a, probe: b, timeout: '${SD_TEST_SET}'}]\n",
+	{ "variable then bad duration",
+	  "plan: q\nsteps: [{id: a, probe: b, timeout: '${SD_TEST_SET}'}]\n",
 	  { "2:36: invalid duration 'set': expected a number with a unit (ms, s, m, h)" } },
 
 	/* includes */
-	{ "include not found", "plan: q\nsteps:\n  - include: nowhere.yaml\n",
+	{ "include not found",
+	  "plan: q\nsteps:\n  - include: nowhere.yaml\n",
 	  { "3:14: cannot open included file '%D/nowhere.yaml': No such file or directory" } },
-	{ "include with more keys", "plan: q\nsteps:\n  - {include: '', id: x}\n",
-	  { "3:15: 'include' has no value", "3:19: 'id' cannot go with 'include' (an include item has only 'include')" } },
-	{ "include of itself", "plan: q\nsteps:\n  - include: case.yaml\n",
+	{ "include with more keys",
+	  "plan: q\nsteps:\n  - {include: '', id: x}\n",
+	  { "3:15: 'include' has no value",
+	    "3:19: 'id' cannot go with 'include' (an include item has only 'include')" } },
+	{ "include of itself",
+	  "plan: q\nsteps:\n  - include: case.yaml\n",
 	  { "3:14: include cycle: %D/case.yaml -> %D/case.yaml" } },
 };
 
@@ -347,21 +380,25 @@ static void test_fixture_errors(void **state)
 		{ FIX "binary.yaml", { FIX "binary.yaml:2:1: NUL byte: this is a binary file, not YAML text" } },
 		{ FIX "not-yaml.yaml",
 		  { FIX "not-yaml.yaml:2:1: did not find expected ',' or '}' (while parsing a flow mapping at 1:3)" } },
-		{ FIX "looping-alias.yaml", { FIX "looping-alias.yaml:5:15: alias '*s' refers to a node that contains it" } },
+		{ FIX "looping-alias.yaml",
+		  { FIX "looping-alias.yaml:5:15: alias '*s' refers to a node that contains it" } },
 		{ FIX "cycle.yaml",
-		  { FIX "inc/cycle-2.yaml:4:14: include cycle: " FIX "inc/cycle-1.yaml -> " FIX "inc/cycle-2.yaml -> " FIX
-			"inc/cycle-1.yaml" } },
+		  { FIX "inc/cycle-2.yaml:4:14: include cycle: " FIX "inc/cycle-1.yaml -> " FIX
+			"inc/cycle-2.yaml -> " FIX "inc/cycle-1.yaml" } },
 		{ FIX "dup-across.yaml",
 		  { FIX "inc/deeper.yaml:2:9: duplicate step id 'deeper' (first at " FIX "inc/deeper.yaml:2:5)" } },
 		{ FIX "include-errors.yaml",
 		  { FIX "include-errors.yaml:3:14: cannot open included file '" FIX
 			"inc/missing.yaml': No such file or directory",
-		    FIX "inc/bad-syntax.yaml:4:1: did not find expected ',' or ']' (while parsing a flow sequence at 3:12)",
+		    FIX
+		    "inc/bad-syntax.yaml:4:1: did not find expected ',' or ']' (while parsing a flow sequence at 3:12)",
 		    FIX "inc/not-a-mapping.yaml:1:1: an included file must be a mapping with 'steps'",
 		    FIX "inc/empty.yaml:1:1: empty file: an included file needs 'steps'",
 		    FIX "inc/no-steps.yaml:1:1: the included file has no 'steps'",
-		    FIX "include-errors.yaml:8:32: 'id' cannot go with 'include' (an include item has only 'include')" } },
-		{ FIX "no-such-plan.yaml", { "cannot open plan '" FIX "no-such-plan.yaml': No such file or directory" } },
+		    FIX
+		    "include-errors.yaml:8:32: 'id' cannot go with 'include' (an include item has only 'include')" } },
+		{ FIX "no-such-plan.yaml",
+		  { "cannot open plan '" FIX "no-such-plan.yaml': No such file or directory" } },
 		{ "tests/data", { "cannot read plan 'tests/data': Is a directory" } },
 	};
 	struct diags d = DIAGS_INIT;
@@ -379,8 +416,7 @@ static void test_fixture_errors(void **state)
 
 /* ---- what a valid plan loads into ---- */
 
-static void assert_param(const struct plan_step *s, size_t i, const char *name, const char *value, int line,
-			 int col)
+static void assert_param(const struct plan_step *s, size_t i, const char *name, const char *value, int line, int col)
 {
 	assert_true(i < s->nparams);
 	assert_string_equal(s->params[i].name, name);
@@ -585,8 +621,8 @@ static void test_alias_bomb(void **state)
 
 	(void)state;
 	for (c = 'b'; c <= 'h'; prev = c, c++) {
-		next = xasprintf("%s%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n", text, c, c, prev, prev,
-				 prev, prev, prev, prev, prev, prev, prev, prev);
+		next = xasprintf("%s%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n", text, c, c, prev,
+				 prev, prev, prev, prev, prev, prev, prev, prev, prev);
 		free(text);
 		text = next;
 	}
@@ -718,7 +754,8 @@ static void test_only(void **state)
 		{ "nccl,host-membw", "host-membw nccl", { NULL } },
 		{ " gemm.bf16 , ,", "gemm.bf16", { NULL } },
 		{ "nccl,nccl", "nccl", { NULL } },
-		{ "ncl,gem,zzz", NULL,
+		{ "ncl,gem,zzz",
+		  NULL,
 		  { "--only: unknown step 'ncl' (did you mean 'nccl'?)", "--only: unknown step 'gem'",
 		    "--only: unknown step 'zzz'" } },
 		{ " , ", NULL, { "--only ' , ': no step ids given" } },
@@ -739,7 +776,8 @@ static void test_only(void **state)
 			assert_int_equal(plan_only(&p, cases[i].csv, &d), 0);
 			ids[0] = '\0';
 			for (j = 0; j < p.nsteps; j++)
-				snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%s", j ? " " : "", p.steps[j].id);
+				snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%s", j ? " " : "",
+					 p.steps[j].id);
 			assert_string_equal(ids, cases[i].keep);
 		}
 		diags_release(&d);
@@ -750,20 +788,13 @@ static void test_only(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_bad_bytes),
-		cmocka_unit_test(test_three_errors),
-		cmocka_unit_test(test_fixture_errors),
-		cmocka_unit_test(test_valid_fixture),
-		cmocka_unit_test(test_builtin_defaults),
-		cmocka_unit_test(test_env),
-		cmocka_unit_test(test_env_key_not_expanded),
-		cmocka_unit_test(test_yaml_features),
-		cmocka_unit_test(test_columns_are_characters),
-		cmocka_unit_test(test_alias_bomb),
-		cmocka_unit_test(test_include_depth),
-		cmocka_unit_test(test_set),
-		cmocka_unit_test(test_only),
+		cmocka_unit_test(test_errors),	      cmocka_unit_test(test_bad_bytes),
+		cmocka_unit_test(test_three_errors),  cmocka_unit_test(test_fixture_errors),
+		cmocka_unit_test(test_valid_fixture), cmocka_unit_test(test_builtin_defaults),
+		cmocka_unit_test(test_env),	      cmocka_unit_test(test_env_key_not_expanded),
+		cmocka_unit_test(test_yaml_features), cmocka_unit_test(test_columns_are_characters),
+		cmocka_unit_test(test_alias_bomb),    cmocka_unit_test(test_include_depth),
+		cmocka_unit_test(test_set),	      cmocka_unit_test(test_only),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -13,8 +13,9 @@
 
 #include "protocol.h"
 
-#define GOOD_HEAD "\"protocol\":1,\"probe\":\"x\",\"version\":\"1\",\"host\":\"h\",\"start\":\"2026-01-01T00:00:00Z\"," \
-		  "\"duration_s\":1,\"params\":{}"
+#define GOOD_HEAD                                                                                                      \
+	"\"protocol\":1,\"probe\":\"x\",\"version\":\"1\",\"host\":\"h\",\"start\":\"2026-01-01T00:00:00Z\","          \
+	"\"duration_s\":1,\"params\":{}"
 
 struct doc_case {
 	const char *json;
@@ -33,16 +34,21 @@ static const struct doc_case doc_cases[] = {
 	{ "{" GOOD_HEAD ",\"status\":\"great\",\"metrics\":[]}", "'status' must be one of ok, skipped, failed, error" },
 	{ "{" GOOD_HEAD ",\"status\":\"failed\",\"reason\":null,\"metrics\":[]}", "status 'failed' needs a 'reason'" },
 	{ "{" GOOD_HEAD ",\"status\":\"ok\",\"metrics\":{}}", "'metrics' must be an array" },
-	{ "{" GOOD_HEAD ",\"status\":\"ok\",\"metrics\":[{\"name\":\"a\",\"value\":1,\"unit\":\"GB/s\",\"better\":\"higher\"}]}",
+	{ "{" GOOD_HEAD
+	  ",\"status\":\"ok\",\"metrics\":[{\"name\":\"a\",\"value\":1,\"unit\":\"GB/s\",\"better\":\"higher\"}]}",
 	  "metrics[0].unit 'GB/s' is not a protocol unit" },
-	{ "{" GOOD_HEAD ",\"status\":\"ok\",\"metrics\":[{\"name\":\"a\",\"value\":\"1\",\"unit\":\"B\",\"better\":\"higher\"}]}",
+	{ "{" GOOD_HEAD
+	  ",\"status\":\"ok\",\"metrics\":[{\"name\":\"a\",\"value\":\"1\",\"unit\":\"B\",\"better\":\"higher\"}]}",
 	  "metrics[0].value must be a finite number (metric 'a')" },
-	{ "{" GOOD_HEAD ",\"status\":\"ok\",\"metrics\":[{\"name\":\"a\",\"value\":1,\"unit\":\"B\",\"better\":\"more\"}]}",
+	{ "{" GOOD_HEAD
+	  ",\"status\":\"ok\",\"metrics\":[{\"name\":\"a\",\"value\":1,\"unit\":\"B\",\"better\":\"more\"}]}",
 	  "metrics[0].better must be 'higher' or 'lower'" },
-	{ "{" GOOD_HEAD ",\"status\":\"ok\",\"metrics\":[{\"name\":\"a\",\"value\":1,\"unit\":\"B\",\"better\":\"lower\","
+	{ "{" GOOD_HEAD
+	  ",\"status\":\"ok\",\"metrics\":[{\"name\":\"a\",\"value\":1,\"unit\":\"B\",\"better\":\"lower\","
 	  "\"labels\":{\"gpu\":0}}]}",
 	  "metrics[0].labels.gpu must be a string" },
-	{ "{" GOOD_HEAD ",\"status\":\"ok\",\"metrics\":[],\"series\":[{\"name\":\"t\",\"unit\":\"s\",\"t\":[0],\"v\":[]}]}",
+	{ "{" GOOD_HEAD
+	  ",\"status\":\"ok\",\"metrics\":[],\"series\":[{\"name\":\"t\",\"unit\":\"s\",\"t\":[0],\"v\":[]}]}",
 	  "series[0].t and series[0].v differ in length" },
 	{ "{" GOOD_HEAD ",\"status\":\"ok\",\"metrics\":[],\"env\":[]}", "'env' must be an object" },
 };
@@ -80,7 +86,8 @@ static const struct value_case value_cases[] = {
 	{ "int", NULL, "12", NULL },
 	{ "int", NULL, "1.5", "invalid integer '1.5'" },
 	{ "size", NULL, "1GiB", NULL },
-	{ "size", NULL, "1 gigabyte", "invalid size '1 gigabyte': unknown unit 'gigabyte' (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)" },
+	{ "size", NULL, "1 gigabyte",
+	  "invalid size '1 gigabyte': unknown unit 'gigabyte' (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)" },
 	{ "duration", NULL, "90s", NULL },
 	{ "duration", NULL, "90", "invalid duration '90': missing unit (ms, s, m, h)" },
 	{ "bool", NULL, "true", NULL },
@@ -88,7 +95,8 @@ static const struct value_case value_cases[] = {
 	{ "enum", "cpu|gpu|auto", "tpu", "invalid value 'tpu': expected one of cpu|gpu|auto" },
 	{ "enum", "cpu|gpu|auto", "gp", "invalid value 'gp': expected one of cpu|gpu|auto" },
 	{ "list", "bf16|fp16|fp32", "bf16,fp32", NULL },
-	{ "list", "bf16|fp16|fp32", "bf16,fp64", "invalid item 'fp64' in 'bf16,fp64': expected items from bf16|fp16|fp32" },
+	{ "list", "bf16|fp16|fp32", "bf16,fp64",
+	  "invalid item 'fp64' in 'bf16,fp64': expected items from bf16|fp16|fp32" },
 	{ "list", "bf16|fp16|fp32", "bf16,,fp32", "invalid list 'bf16,,fp32': empty item" },
 	{ "list", NULL, "a,b,c", NULL },
 	{ "matrix", NULL, "1", "unknown parameter type 'matrix'" },

@@ -165,9 +165,10 @@ static void test_aggregate_repeat(void **state)
 /* The cached printer gives the same document as cJSON, and a stale step is printed anew. */
 static void test_cached_print(void **state)
 {
-	cJSON *doc = cJSON_Parse("{\"schema_version\":1,\"run\":{\"status\":\"running\"},"
-				 "\"steps\":[{\"id\":\"a\",\"status\":\"pending\"},{\"id\":\"b\",\"status\":\"pending\"}],"
-				 "\"summary\":{}}");
+	cJSON *doc =
+		cJSON_Parse("{\"schema_version\":1,\"run\":{\"status\":\"running\"},"
+			    "\"steps\":[{\"id\":\"a\",\"status\":\"pending\"},{\"id\":\"b\",\"status\":\"pending\"}],"
+			    "\"summary\":{}}");
 	struct results_cache c = { NULL, 0 };
 	cJSON *back;
 	char *text;

@@ -16,10 +16,7 @@
 #include "subst.h"
 
 static const char *const vars[][2] = {
-	{ "HOST", "node1" },
-	{ "N", "4" },
-	{ "EMPTY", "" },
-	{ "_under_1", "u" },
+	{ "HOST", "node1" },	    { "N", "4" }, { "EMPTY", "" }, { "_under_1", "u" },
 	{ "DOLLAR", "$x ${HOST}" }, /* a value is not expanded again */
 };
 
@@ -97,8 +94,9 @@ static const struct err_case err_cases[] = {
 	{ "${A-b}", { "invalid variable name 'A-b' in '${A-b}'" } },
 	{ "${A:b}", { "invalid variable name 'A:b' in '${A:b}'" } },
 	{ "${A:-${B}}", { "nested '${' in '${A:-${B}' is not supported" } },
-	{ "${NOPE} ${HOST", { "environment variable 'NOPE' is not set (write ${NOPE:-default} to give a default)",
-			      "unterminated '${HOST' (missing '}')" } },
+	{ "${NOPE} ${HOST",
+	  { "environment variable 'NOPE' is not set (write ${NOPE:-default} to give a default)",
+	    "unterminated '${HOST' (missing '}')" } },
 };
 
 static void test_errors(void **state)

@@ -15,10 +15,17 @@ static void test_distance(void **state)
 		const char *a, *b;
 		size_t want;
 	} cases[] = {
-		{ "", "", 0 },           { "a", "", 1 },           { "", "abc", 3 },
-		{ "steps", "steps", 0 }, { "stpes", "steps", 1 },  /* a swap is one edit */
-		{ "sise", "size", 1 },   { "tiemout", "timeout", 1 }, { "Steps", "steps", 0 }, /* case is ignored */
-		{ "kitten", "sitting", 3 }, { "ab", "ba", 1 },      { "abc", "ca", 3 }, /* OSA: no edit of a swapped pair */
+		{ "", "", 0 },
+		{ "a", "", 1 },
+		{ "", "abc", 3 },
+		{ "steps", "steps", 0 },
+		{ "stpes", "steps", 1 }, /* a swap is one edit */
+		{ "sise", "size", 1 },
+		{ "tiemout", "timeout", 1 },
+		{ "Steps", "steps", 0 }, /* case is ignored */
+		{ "kitten", "sitting", 3 },
+		{ "ab", "ba", 1 },
+		{ "abc", "ca", 3 }, /* OSA: no edit of a swapped pair */
 	};
 	size_t i;
 
@@ -46,8 +53,8 @@ static void test_nearest(void **state)
 		{ "require", "requires" },
 		{ "base_line", "baseline" },
 		{ "foo", NULL },
-		{ "x", NULL },          /* one letter: nothing is close enough */
-		{ "pl", NULL },         /* two edits from "plan" is too many for a short word */
+		{ "x", NULL },	/* one letter: nothing is close enough */
+		{ "pl", NULL }, /* two edits from "plan" is too many for a short word */
 		{ "", NULL },
 		{ "timeout", NULL },
 	};

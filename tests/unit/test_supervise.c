@@ -59,7 +59,7 @@ static int group_setup(void **state)
 static int run_mb(struct sup_opts *o, struct sup_result *r, const char *mode, const char *a1, const char *a2)
 {
 	char m[64];
-	const char *argv[] = {misbehave, m, a1, a2, NULL};
+	const char *argv[] = { misbehave, m, a1, a2, NULL };
 
 	snprintf(m, sizeof(m), "--mode=%s", mode);
 	if (!a1)
@@ -70,7 +70,7 @@ static int run_mb(struct sup_opts *o, struct sup_result *r, const char *mode, co
 
 static int run_tool(struct sup_opts *o, struct sup_result *r, const char *path, const char *a1, const char *a2)
 {
-	const char *argv[] = {path, a1, a2, NULL};
+	const char *argv[] = { path, a1, a2, NULL };
 
 	if (!a1)
 		argv[1] = NULL;
@@ -92,7 +92,7 @@ static void need_tool(const char *path)
  */
 static void assert_group_gone(pid_t pgid)
 {
-	struct timespec ts = {0, 10 * (long)MS};
+	struct timespec ts = { 0, 10 * (long)MS };
 	int i;
 
 	assert_true(pgid > 0);
@@ -142,7 +142,7 @@ struct gate {
 static void wait_ready(void *arg, double elapsed)
 {
 	struct gate *g = arg;
-	struct timespec ts = {0, 10 * (long)MS};
+	struct timespec ts = { 0, 10 * (long)MS };
 	int i;
 
 	(void)elapsed;
@@ -163,7 +163,7 @@ static void assert_describe(const struct sup_result *r, const char *want)
 
 static void test_ok_parses(void **state)
 {
-	struct sup_opts o = {.stderr_fd = -1};
+	struct sup_opts o = { .stderr_fd = -1 };
 	struct sup_result r;
 	cJSON *doc, *st;
 
@@ -186,7 +186,7 @@ static void test_ok_parses(void **state)
 
 static void test_exit_code(void **state)
 {
-	struct sup_opts o = {.stderr_fd = -1};
+	struct sup_opts o = { .stderr_fd = -1 };
 	struct sup_result r;
 
 	(void)state;
@@ -207,10 +207,10 @@ static void test_crash_and_abort(void **state)
 		int sig;
 		const char *want;
 	} cases[] = {
-		{"crash", SIGSEGV, "killed by signal 11 (SIGSEGV)"},
-		{"abort", SIGABRT, "killed by signal 6 (SIGABRT)"},
+		{ "crash", SIGSEGV, "killed by signal 11 (SIGSEGV)" },
+		{ "abort", SIGABRT, "killed by signal 6 (SIGABRT)" },
 	};
-	struct sup_opts o = {.stderr_fd = -1};
+	struct sup_opts o = { .stderr_fd = -1 };
 	struct sup_result r;
 	size_t i;
 
@@ -228,7 +228,7 @@ static void test_crash_and_abort(void **state)
 
 static void test_garbage_verbatim(void **state)
 {
-	struct sup_opts o = {.stderr_fd = -1};
+	struct sup_opts o = { .stderr_fd = -1 };
 	struct sup_result r;
 
 	(void)state;
@@ -242,7 +242,7 @@ static void test_garbage_verbatim(void **state)
 
 static void test_empty(void **state)
 {
-	struct sup_opts o = {.stderr_fd = -1};
+	struct sup_opts o = { .stderr_fd = -1 };
 	struct sup_result r;
 
 	(void)state;
@@ -256,7 +256,7 @@ static void test_empty(void **state)
 
 static void test_timeout_stops_group(void **state)
 {
-	struct sup_opts o = {.stderr_fd = -1, .timeout_ns = 300 * MS};
+	struct sup_opts o = { .stderr_fd = -1, .timeout_ns = 300 * MS };
 	struct sup_result r;
 
 	(void)state;
@@ -274,13 +274,13 @@ static void test_timeout_stops_group(void **state)
 
 static void test_timeout_escalates_to_sigkill(void **state)
 {
-	struct gate g = {.fd = temp_fd(), .needle = "ignoring SIGTERM"};
-	struct sup_opts o = {.stderr_fd = g.fd,
-			     .timeout_ns = 200 * MS,
-			     .grace_ns = 300 * MS,
-			     .tick = wait_ready,
-			     .tick_arg = &g,
-			     .tick_interval_ns = 10 * MS};
+	struct gate g = { .fd = temp_fd(), .needle = "ignoring SIGTERM" };
+	struct sup_opts o = { .stderr_fd = g.fd,
+			      .timeout_ns = 200 * MS,
+			      .grace_ns = 300 * MS,
+			      .tick = wait_ready,
+			      .tick_arg = &g,
+			      .tick_interval_ns = 10 * MS };
 	struct sup_result r;
 
 	(void)state;
@@ -300,7 +300,7 @@ static void test_timeout_escalates_to_sigkill(void **state)
 /* A child that closed its stdout is still timed out: the pipe's EOF is not its end. */
 static void test_timeout_after_stdout_closed(void **state)
 {
-	struct sup_opts o = {.stderr_fd = -1, .timeout_ns = 300 * MS};
+	struct sup_opts o = { .stderr_fd = -1, .timeout_ns = 300 * MS };
 	struct sup_result r;
 
 	(void)state;
@@ -315,12 +315,12 @@ static void test_timeout_after_stdout_closed(void **state)
 /* SIGTERM goes to the whole group, not just the probe; nothing of the group is left. */
 static void test_timeout_kills_grandchild(void **state)
 {
-	struct gate g = {.fd = temp_fd(), .needle = " ready\n"};
-	struct sup_opts o = {.stderr_fd = g.fd,
-			     .timeout_ns = 300 * MS,
-			     .tick = wait_ready,
-			     .tick_arg = &g,
-			     .tick_interval_ns = 10 * MS};
+	struct gate g = { .fd = temp_fd(), .needle = " ready\n" };
+	struct sup_opts o = { .stderr_fd = g.fd,
+			      .timeout_ns = 300 * MS,
+			      .tick = wait_ready,
+			      .tick_arg = &g,
+			      .tick_interval_ns = 10 * MS };
 	struct sup_result r;
 
 	(void)state;
@@ -343,7 +343,7 @@ static void test_timeout_kills_grandchild(void **state)
  */
 static void test_leader_exit_kills_grandchild(void **state)
 {
-	struct sup_opts o = {.stderr_fd = -1};
+	struct sup_opts o = { .stderr_fd = -1 };
 	struct sup_result r;
 	cJSON *doc;
 
@@ -360,7 +360,7 @@ static void test_leader_exit_kills_grandchild(void **state)
 
 static void test_overflow_bounded(void **state)
 {
-	struct sup_opts o = {.stderr_fd = -1, .timeout_ns = 120000 * MS};
+	struct sup_opts o = { .stderr_fd = -1, .timeout_ns = 120000 * MS };
 	struct sup_result r;
 
 	(void)state;
@@ -396,7 +396,7 @@ static void test_overflow_edges(void **state)
 		{"--bytes=1MiB", 1 << 20, 1 << 20, 0},
 		/* clang-format on */
 	};
-	struct sup_opts o = {.stderr_fd = -1};
+	struct sup_opts o = { .stderr_fd = -1 };
 	struct sup_result r;
 	size_t i;
 
@@ -414,7 +414,7 @@ static void test_overflow_edges(void **state)
 
 static void test_spawn_enoent(void **state)
 {
-	struct sup_opts o = {.stderr_fd = -1};
+	struct sup_opts o = { .stderr_fd = -1 };
 	struct sup_result r;
 
 	(void)state;
@@ -431,7 +431,7 @@ static void test_spawn_enoent(void **state)
 static void test_spawn_eacces(void **state)
 {
 	char path[] = "/tmp/sd-sup-XXXXXX";
-	struct sup_opts o = {.stderr_fd = -1};
+	struct sup_opts o = { .stderr_fd = -1 };
 	struct sup_result r;
 	int fd;
 
@@ -455,7 +455,7 @@ static void test_spawn_eacces(void **state)
 
 static void test_bad_argv(void **state)
 {
-	struct sup_opts o = {.stderr_fd = -1};
+	struct sup_opts o = { .stderr_fd = -1 };
 	struct sup_result r;
 
 	(void)state;
@@ -483,13 +483,13 @@ static void on_tick(void *arg, double elapsed)
 
 static void test_interrupt_from_tick(void **state)
 {
-	struct ticker t = {0};
-	struct sup_opts o = {.stderr_fd = -1,
-			     .timeout_ns = 60000 * MS,
-			     .tick = on_tick,
-			     .tick_arg = &t,
-			     .tick_interval_ns = 50 * MS,
-			     .interrupt = &t.flag};
+	struct ticker t = { 0 };
+	struct sup_opts o = { .stderr_fd = -1,
+			      .timeout_ns = 60000 * MS,
+			      .tick = on_tick,
+			      .tick_arg = &t,
+			      .tick_interval_ns = 50 * MS,
+			      .interrupt = &t.flag };
 	struct sup_result r;
 
 	(void)state;
@@ -507,7 +507,7 @@ static void test_interrupt_from_tick(void **state)
 
 static void test_stderr_to_fd(void **state)
 {
-	struct sup_opts o = {.stderr_fd = temp_fd()};
+	struct sup_opts o = { .stderr_fd = temp_fd() };
 	struct sup_result r;
 
 	(void)state;
@@ -522,7 +522,7 @@ static void test_stderr_to_fd(void **state)
 /* stdin is /dev/null, stderr is the given fd, and nothing else leaks in (even without O_CLOEXEC). */
 static void test_child_fds(void **state)
 {
-	struct sup_opts o = {.stderr_fd = temp_fd()};
+	struct sup_opts o = { .stderr_fd = temp_fd() };
 	struct sup_result r;
 	char arg[64];
 	int leak = open("/dev/null", O_RDONLY);
@@ -549,7 +549,7 @@ static void test_child_fds(void **state)
 /* The runner ignores SIGPIPE and may block signals; the child starts with neither. */
 static void test_child_signals(void **state)
 {
-	struct sup_opts o = {.stderr_fd = -1};
+	struct sup_opts o = { .stderr_fd = -1 };
 	struct sup_result r;
 	sigset_t set, old;
 	unsigned long long mask;
@@ -582,7 +582,7 @@ static void test_child_signals(void **state)
 /* The child leads a process group of its own. */
 static void test_child_pgroup(void **state)
 {
-	struct sup_opts o = {.stderr_fd = -1};
+	struct sup_opts o = { .stderr_fd = -1 };
 	struct sup_result r;
 	int pid = 0, ppid = 0, pgrp = 0;
 
@@ -599,8 +599,8 @@ static void test_child_pgroup(void **state)
 
 static void test_env_extra(void **state)
 {
-	const char *extra[] = {"SD_SUP_NEW=hello", "SD_SUP_OLD=replaced", NULL};
-	struct sup_opts o = {.stderr_fd = -1, .envp_extra = extra};
+	const char *extra[] = { "SD_SUP_NEW=hello", "SD_SUP_OLD=replaced", NULL };
+	struct sup_opts o = { .stderr_fd = -1, .envp_extra = extra };
 	struct sup_result r;
 
 	(void)state;
@@ -624,35 +624,36 @@ static void test_describe_table(void **state)
 		struct sup_result r;
 		const char *want;
 	} cases[] = {
-		{{.exited = 1}, "exited with status 0"},
-		{{.exited = 1, .exit_code = 3}, "exited with status 3"},
-		{{.signaled = 1, .signal = SIGSEGV}, "killed by signal 11 (SIGSEGV)"},
-		{{.signaled = 1, .signal = 40}, "killed by signal 40"},
-		{{.timed_out = 1, .stop_signal = SIGTERM, .signaled = 1, .signal = SIGTERM, .timeout_ns = 2000 * MS},
-		 "timed out after 2s; stopped with SIGTERM"},
-		{{.timed_out = 1,
-		  .stop_signal = SIGKILL,
-		  .signaled = 1,
-		  .signal = SIGKILL,
-		  .timeout_ns = 2000 * MS,
-		  .grace_ns = 1000 * MS},
-		 "timed out after 2s; did not stop within the 1s grace period, killed with SIGKILL"},
-		{{.timed_out = 1,
-		  .stop_signal = SIGKILL,
-		  .abandoned = 1,
-		  .timeout_ns = 2000 * MS,
-		  .grace_ns = 1000 * MS},
-		 "timed out after 2s; did not stop within the 1s grace period, killed with SIGKILL, "
-		 "and it still had not exited 30s later; abandoned"},
-		{{.overflowed = 1, .stop_signal = SIGTERM, .stdout_limit = 64 << 20},
-		 "stdout exceeded 64 MiB; stopped with SIGTERM"},
-		{{.overflowed = 1, .exited = 1, .stdout_limit = 4096}, "stdout exceeded 4 KiB; exited with status 0"},
-		{{.interrupted = 1, .overflowed = 1, .stop_signal = SIGTERM}, "interrupted; stopped with SIGTERM"},
-		{{.spawn_failed = 1, .spawn_call = "execve", .spawn_errno = ENOENT, .cmd = (char *)"/x/y"},
-		 "cannot execute '/x/y': No such file or directory"},
-		{{.spawn_failed = 1, .spawn_call = "fork", .spawn_errno = EAGAIN, .cmd = (char *)"/x/y"},
-		 "cannot run '/x/y': fork: Resource temporarily unavailable"},
-		{{0}, "ended with an unknown status"},
+		{ { .exited = 1 }, "exited with status 0" },
+		{ { .exited = 1, .exit_code = 3 }, "exited with status 3" },
+		{ { .signaled = 1, .signal = SIGSEGV }, "killed by signal 11 (SIGSEGV)" },
+		{ { .signaled = 1, .signal = 40 }, "killed by signal 40" },
+		{ { .timed_out = 1, .stop_signal = SIGTERM, .signaled = 1, .signal = SIGTERM, .timeout_ns = 2000 * MS },
+		  "timed out after 2s; stopped with SIGTERM" },
+		{ { .timed_out = 1,
+		    .stop_signal = SIGKILL,
+		    .signaled = 1,
+		    .signal = SIGKILL,
+		    .timeout_ns = 2000 * MS,
+		    .grace_ns = 1000 * MS },
+		  "timed out after 2s; did not stop within the 1s grace period, killed with SIGKILL" },
+		{ { .timed_out = 1,
+		    .stop_signal = SIGKILL,
+		    .abandoned = 1,
+		    .timeout_ns = 2000 * MS,
+		    .grace_ns = 1000 * MS },
+		  "timed out after 2s; did not stop within the 1s grace period, killed with SIGKILL, "
+		  "and it still had not exited 30s later; abandoned" },
+		{ { .overflowed = 1, .stop_signal = SIGTERM, .stdout_limit = 64 << 20 },
+		  "stdout exceeded 64 MiB; stopped with SIGTERM" },
+		{ { .overflowed = 1, .exited = 1, .stdout_limit = 4096 },
+		  "stdout exceeded 4 KiB; exited with status 0" },
+		{ { .interrupted = 1, .overflowed = 1, .stop_signal = SIGTERM }, "interrupted; stopped with SIGTERM" },
+		{ { .spawn_failed = 1, .spawn_call = "execve", .spawn_errno = ENOENT, .cmd = (char *)"/x/y" },
+		  "cannot execute '/x/y': No such file or directory" },
+		{ { .spawn_failed = 1, .spawn_call = "fork", .spawn_errno = EAGAIN, .cmd = (char *)"/x/y" },
+		  "cannot run '/x/y': fork: Resource temporarily unavailable" },
+		{ { 0 }, "ended with an unknown status" },
 	};
 	size_t i;
 
@@ -667,7 +668,7 @@ static void test_describe_table(void **state)
 /* A short buffer is truncated, never overrun. */
 static void test_describe_short_buffer(void **state)
 {
-	struct sup_result r = {.exited = 1, .exit_code = 3};
+	struct sup_result r = { .exited = 1, .exit_code = 3 };
 	char buf[8];
 
 	(void)state;

@@ -156,7 +156,8 @@ static const cJSON *find_metric(const cJSON *doc, const char *name, const char *
 {
 	const cJSON *m, *labels, *g;
 
-	cJSON_ArrayForEach(m, get(doc, "metrics")) {
+	cJSON_ArrayForEach(m, get(doc, "metrics"))
+	{
 		if (strcmp(str(m, "name"), name))
 			continue;
 		labels = cJSON_GetObjectItemCaseSensitive(m, "labels");
@@ -247,7 +248,8 @@ static void check_mounts(const cJSON *doc)
 	const char *const *p;
 	int root = 0;
 
-	cJSON_ArrayForEach(m, get(env_of(doc), "mounts")) {
+	cJSON_ArrayForEach(m, get(env_of(doc), "mounts"))
+	{
 		for (p = pseudo; *p; p++)
 			assert_string_not_equal(str(m, "type"), *p);
 		root |= !strcmp(str(m, "target"), "/");
@@ -297,8 +299,7 @@ struct gpu_case {
 };
 
 static const struct gpu_case gpu_cases[] = {
-	{ "0", 5, 16, 0 },
-	{ "1", 4, 8, 1 }, /* the degraded link */
+	{ "0", 5, 16, 0 }, { "1", 4, 8, 1 }, /* the degraded link */
 };
 
 static void check_gpu(const cJSON *doc, const cJSON *g, const struct gpu_case *c)
@@ -326,16 +327,16 @@ static void check_declared(const cJSON *doc)
 	const cJSON *m, *dm;
 	int found;
 
-	cJSON_ArrayForEach(m, get(doc, "metrics")) {
+	cJSON_ArrayForEach(m, get(doc, "metrics"))
+	{
 		found = 0;
-		cJSON_ArrayForEach(dm, get(d, "metrics"))
-			found |= !strcmp(str(dm, "name"), str(m, "name"));
+		cJSON_ArrayForEach(dm, get(d, "metrics")) found |= !strcmp(str(dm, "name"), str(m, "name"));
 		if (!found)
 			fail_msg("metric '%s' is not declared", str(m, "name"));
 	}
-	cJSON_ArrayForEach(dm, get(d, "metrics"))
-		if (!find_metric(doc, str(dm, "name"), NULL) && !find_metric(doc, str(dm, "name"), "0"))
-			fail_msg("declared metric '%s' is not reported", str(dm, "name"));
+	cJSON_ArrayForEach(dm, get(d, "metrics")) if (!find_metric(doc, str(dm, "name"), NULL) &&
+						      !find_metric(doc, str(dm, "name"), "0"))
+		fail_msg("declared metric '%s' is not reported", str(dm, "name"));
 	cJSON_Delete(d);
 }
 
@@ -482,9 +483,7 @@ static const cJSON *find_by(const cJSON *a, const char *key, const char *value)
 {
 	const cJSON *o;
 
-	cJSON_ArrayForEach(o, a)
-		if (!strcmp(str(o, key), value))
-			return o;
+	cJSON_ArrayForEach(o, a) if (!strcmp(str(o, key), value)) return o;
 	fail_msg("no entry with %s '%s'", key, value);
 	return NULL;
 }

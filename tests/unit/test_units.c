@@ -29,10 +29,12 @@ static const struct size_case size_cases[] = {
 	{ "16EiB", 0, "invalid size '16EiB': unknown unit 'EiB' (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)" },
 	{ "17179869184GiB", 0, "size '17179869184GiB' is out of range (at most 16 EiB)" },
 	{ "1.1B", 0, "invalid size '1.1B': not a whole number of bytes" },
-	{ "-1", 0, "invalid size '-1': expected a number with an optional unit (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)" },
+	{ "-1", 0,
+	  "invalid size '-1': expected a number with an optional unit (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)" },
 	{ "1e9", 0, "invalid size '1e9': unknown unit 'e' (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)" },
 	{ "0x10", 0, "invalid size '0x10': unknown unit 'x' (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)" },
-	{ "GiB", 0, "invalid size 'GiB': expected a number with an optional unit (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)" },
+	{ "GiB", 0,
+	  "invalid size 'GiB': expected a number with an optional unit (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)" },
 	{ "1GiBs", 0, "invalid size '1GiBs': unknown unit 'GiBs' (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)" },
 	{ "1GiB x", 0, "invalid size '1GiB x': unexpected text after the unit" },
 	{ "", 0, "invalid size '': expected a number with an optional unit (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)" },
@@ -175,8 +177,8 @@ static void test_stats(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sizes),	  cmocka_unit_test(test_durations), cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_format),	  cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_sizes),  cmocka_unit_test(test_durations), cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_format), cmocka_unit_test(test_stats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,7 +35,8 @@ static void test_marks(void **state)
 	const struct ynode *steps, *s0;
 
 	(void)state;
-	assert_int_equal(parse(&t, "a: 1\r\n\xc3\xa9t\xc3\xa9: 'x'\r\nsteps:\r\n  - id: one\r\n    n: [1, 2]\r\n", &d), 0);
+	assert_int_equal(parse(&t, "a: 1\r\n\xc3\xa9t\xc3\xa9: 'x'\r\nsteps:\r\n  - id: one\r\n    n: [1, 2]\r\n", &d),
+			 0);
 	assert_int_equal(t.root->kind, YNODE_MAP);
 	assert_mark(t.root, 1, 1);
 	assert_int_equal(t.root->n, 3);
@@ -61,10 +62,11 @@ static void test_scalars(void **state)
 		const char *key, *text;
 		int quoted, null;
 	} want[] = {
-		{ "bare", "1", 0, 0 },    { "single", "1", 1, 0 },   { "double", "1", 1, 0 }, { "tagged", "1", 1, 0 },
-		{ "tilde", "~", 0, 1 },   { "null", "null", 0, 1 },  { "Null", "Null", 0, 1 }, { "empty", "", 0, 1 },
-		{ "qnull", "null", 1, 0 }, { "qempty", "", 1, 0 },   { "block", "a\nb\n", 1, 0 },
-		{ "folded", "a b\n", 1, 0 }, { "bool", "yes", 0, 0 }, { "nul", "a", 1, 0 },
+		{ "bare", "1", 0, 0 },	  { "single", "1", 1, 0 },     { "double", "1", 1, 0 },
+		{ "tagged", "1", 1, 0 },  { "tilde", "~", 0, 1 },      { "null", "null", 0, 1 },
+		{ "Null", "Null", 0, 1 }, { "empty", "", 0, 1 },       { "qnull", "null", 1, 0 },
+		{ "qempty", "", 1, 0 },	  { "block", "a\nb\n", 1, 0 }, { "folded", "a b\n", 1, 0 },
+		{ "bool", "yes", 0, 0 },  { "nul", "a", 1, 0 },
 	};
 	struct diags d = DIAGS_INIT;
 	struct ytree t;
@@ -72,12 +74,13 @@ static void test_scalars(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(parse(&t,
-			       "bare: 1\nsingle: '1'\ndouble: \"1\"\ntagged: !!str 1\ntilde: ~\nnull: null\nNull: Null\n"
-			       "empty:\nqnull: 'null'\nqempty: ''\nblock: |\n  a\n  b\nfolded: >\n  a\n  b\nbool: yes\n"
-			       "nul: \"a\\0b\"\n",
-			       &d),
-			 -1);
+	assert_int_equal(
+		parse(&t,
+		      "bare: 1\nsingle: '1'\ndouble: \"1\"\ntagged: !!str 1\ntilde: ~\nnull: null\nNull: Null\n"
+		      "empty:\nqnull: 'null'\nqempty: ''\nblock: |\n  a\n  b\nfolded: >\n  a\n  b\nbool: yes\n"
+		      "nul: \"a\\0b\"\n",
+		      &d),
+		-1);
 	assert_int_equal(d.n, 1);
 	assert_string_equal(d.v[0].msg, "NUL character in a string");
 	assert_int_equal(d.v[0].line, 18);
@@ -124,9 +127,10 @@ static void test_merge(void **state)
 	const struct ynode *m;
 
 	(void)state;
-	assert_int_equal(parse(&t, "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\n"
-				   "c: {w: 0, <<: [*a, *b], x: 3}\n"
-				   "d: {'<<': 1}\n",
+	assert_int_equal(parse(&t,
+			       "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\n"
+			       "c: {w: 0, <<: [*a, *b], x: 3}\n"
+			       "d: {'<<': 1}\n",
 			       &d),
 			 0);
 	m = ynode_get(t.root, "c");
@@ -182,7 +186,8 @@ static const struct err_case err_cases[] = {
 	  "t.yaml:1:9: '<<' (merge) needs a mapping or a list of mappings" },
 	{ "merge of an unknown alias", "a: {<<: *x}\n", 1, "t.yaml:1:9: unknown alias '*x'" },
 	{ "two documents", "a: 1\n---\nb: 2\n", 0, "t.yaml:2:1: more than one YAML document in the file" },
-	{ "syntax", "a: [1\n", 0, "t.yaml:2:1: did not find expected ',' or ']' (while parsing a flow sequence at 1:4)" },
+	{ "syntax", "a: [1\n", 0,
+	  "t.yaml:2:1: did not find expected ',' or ']' (while parsing a flow sequence at 1:4)" },
 	{ "bad indentation", "a:\n  b: 1\n c: 2\n", 0,
 	  "t.yaml:3:2: did not find expected key (while parsing a block mapping at 1:1)" },
 	{ "tab", "a:\n\tb: 1\n", 0, "t.yaml:2:1: tab character in indentation; YAML allows only spaces" },
@@ -285,13 +290,14 @@ static void test_alias_bomb(void **state)
 	struct ytree t;
 
 	(void)state;
-	assert_int_equal(parse(&t, "a: &a [1,1,1,1,1,1,1,1,1,1]\n"
-				   "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-				   "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-				   "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-				   "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
-				   "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
-				   "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n",
+	assert_int_equal(parse(&t,
+			       "a: &a [1,1,1,1,1,1,1,1,1,1]\n"
+			       "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+			       "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+			       "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+			       "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+			       "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+			       "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n",
 			       &d),
 			 -1);
 	assert_null(t.root);
@@ -321,16 +327,11 @@ static void test_describe(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_marks),
-		cmocka_unit_test(test_scalars),
-		cmocka_unit_test(test_aliases),
-		cmocka_unit_test(test_merge),
-		cmocka_unit_test(test_substitution),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_tabs_allowed),
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_depth),
-		cmocka_unit_test(test_alias_bomb),
+		cmocka_unit_test(test_marks),	     cmocka_unit_test(test_scalars),
+		cmocka_unit_test(test_aliases),	     cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_substitution), cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_tabs_allowed), cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_depth),	     cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_describe),
 	};
 
