@@ -7,6 +7,7 @@
 #   BUILDDIR ?= build             everything built goes here; `make check` uses $(BUILDDIR)/check
 #   CUDA ?= auto                  auto: build GPU code when $(CUDA_HOME)/bin/nvcc exists; yes: require it; no: never
 #   CUDA_HOME ?= /usr/local/cuda  CUDA toolkit (nvcc, cuBLASLt, NCCL)
+#   CUDA_ARCH ?= 80 90            GPU architectures to build for (sm_80 A100, sm_90 H100/H200), plus PTX of the last
 #   MPI ?= auto                   auto: build MPI code when mpicc is found; yes: require it; no: never
 #   SANITIZE ?=                   compiler sanitizers, e.g. address,undefined
 #   V ?= 0                        1: echo every command
@@ -24,6 +25,7 @@
 BUILDDIR ?= build
 CUDA ?= auto
 CUDA_HOME ?= /usr/local/cuda
+CUDA_ARCH ?= 80 90
 MPI ?= auto
 SANITIZE ?=
 V ?= 0
@@ -67,6 +69,18 @@ else
 HAVE_MPI := 0
 endif
 
+# GPU code: probes/NAME/*.cu, compiled with nvcc when HAVE_CUDA=1. The probe's C
+# code guards its GPU calls with #if SD_HAVE_CUDA, so the same probe builds
+# (and reports "skipped: no CUDA device") without the toolkit.
+NVCC := $(CUDA_HOME)/bin/nvcc
+NVCC_GENCODE := $(foreach a,$(CUDA_ARCH),-gencode arch=compute_$(a),code=sm_$(a)) \
+	-gencode arch=compute_$(lastword $(CUDA_ARCH)),code=compute_$(lastword $(CUDA_ARCH))
+NVCCFLAGS ?= -O3 -g
+ALL_NVCCFLAGS := -std=c++17 $(NVCCFLAGS) $(NVCC_GENCODE) -Xcompiler -Wall,-Wextra,-Werror,-fPIC \
+	-Iprobes/lib -DSD_HAVE_CUDA=1
+CUDA_LIBS := -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudart -lstdc++
+cuobj = $(if $(filter 1,$(HAVE_CUDA)),$(patsubst %.cu,$(B)/obj/%.cu.o,$(1)))
+
 SAN_FLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 CFLAGS ?= -O2 -g
@@ -81,7 +95,7 @@ LIBS := $(PKG_LIBS) -ldl -lm -lpthread
 COMMON_SRC := $(filter-out probes/lib/probe.c,$(wildcard probes/lib/*.c))
 PROBE_MAIN_SRC := probes/lib/probe.c
 RUNNER_SRC := $(filter-out runner/main.c,$(wildcard runner/*.c))
-PROBE_NAMES := $(filter-out lib,$(notdir $(patsubst %/,%,$(dir $(wildcard probes/*/*.c)))))
+PROBE_NAMES := $(filter-out lib,$(notdir $(patsubst %/,%,$(dir $(wildcard probes/*/*.c probes/*/*.cu)))))
 PROBE_NAMES := $(sort $(PROBE_NAMES))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 TEST_PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(wildcard tests/probes/*.c))
@@ -108,6 +122,11 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(B)/obj/%.cu.o: %.cu
+	$(call msg,NVCC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(NVCC) $(ALL_NVCCFLAGS) -MMD -MP -c -o $@ $<
+
 $(COMMON_LIB): $(call obj,$(COMMON_SRC))
 $(RUNNER_LIB): $(call obj,$(RUNNER_SRC))
 $(PROBE_LIB): $(call obj,$(PROBE_MAIN_SRC))
@@ -121,12 +140,14 @@ $(B)/bin/shakedown: $(call obj,runner/main.c) $(RUNNER_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-# Each probe: every .c in its directory, the probe main, the shared code.
+# Each probe: every .c (and, with CUDA, every .cu) in its directory, the probe main, the shared code.
 .SECONDEXPANSION:
-$(B)/bin/probes/%: $$(call obj,$$(wildcard probes/%/*.c)) $(PROBE_LIB) $(COMMON_LIB)
+$(B)/bin/probes/%: $$(call obj,$$(wildcard probes/%/*.c)) $$(call cuobj,$$(wildcard probes/%/*.cu)) \
+		$(PROBE_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PROBE_LIB) $(COMMON_LIB) $(PROBE_LIBS_$*) $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PROBE_LIB) $(COMMON_LIB) $(PROBE_LIBS_$*) \
+		$(if $(filter %.cu.o,$^),$(CUDA_LIBS)) $(LIBS)
 
 $(B)/tests/unit/%: $(call obj,tests/unit/%.c) $(RUNNER_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
