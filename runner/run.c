@@ -669,12 +669,17 @@ static int parse_probe_args(const struct probe_desc *pd, int argc, char **argv, 
 		names[k] = pd->params[k].name;
 	for (i = 0; i < argc && !rc; i++) {
 		const char *a = argv[i], *eq = strchr(a, '=');
-		char *name = eq ? xstrndup(a + 2, (size_t)(eq - a - 2)) : xstrdup(a + 2);
+		int dashed = !strncmp(a, "--", 2);
+		const char *n = dashed ? a + 2 : a;
+		char *name = eq && eq >= n ? xstrndup(n, (size_t)(eq - n)) : xstrdup(n);
 
 		params[i].name = name;
 		params[i].value = xstrdup(eq ? eq + 1 : "true");
-		pp = strncmp(a, "--", 2) ? NULL : probe_desc_param(pd, name);
-		if (!pp) {
+		pp = dashed ? probe_desc_param(pd, name) : NULL;
+		if (!dashed) {
+			fprintf(stderr, "shakedown: unexpected argument '%s' (probe parameters are --NAME=VALUE)\n", a);
+			rc = -1;
+		} else if (!pp) {
 			const char *near = suggest_nearest(name, names, pd->nparams);
 
 			fprintf(stderr, "shakedown: unknown parameter '%s' for probe '%s'%s%s%s\n", a, pd->name,

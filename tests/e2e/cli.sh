@@ -54,6 +54,8 @@ expect_code 3 "probe timing out exits 3" "$SD" probe --timeout 1s misbehave --mo
 "$SD" probe misbehave --mdoe=ok >/dev/null 2>"$TMP/err"; code=$?
 expect "probe with a misspelt parameter exits 2" [ "$code" -eq 2 ]
 expect "and suggests the right one" grep -qF "(did you mean '--mode'?)" "$TMP/err"
+expect_code 2 "probe with a bare argument exits 2" "$SD" probe misbehave x 2>/dev/null
+expect_code 2 "probe with a value that does not fit the type" "$SD" probe misbehave --seconds=5 2>/dev/null
 
 cat >"$TMP/two.yaml" <<'PLAN'
 plan: two
