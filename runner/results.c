@@ -1,6 +1,7 @@
 /* results.c - see results.h. */
 #include "results.h"
 #include "stats.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -105,36 +106,15 @@ void results_cache_release(struct results_cache *c)
 	c->n = 0;
 }
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void buf_json(struct buf *b, const cJSON *item)
+static void buf_json(struct strbuf *b, const cJSON *item)
 {
 	char *t = cJSON_Print(item);
 
-	buf_str(b, t ? t : "null");
+	strbuf_addstr(b, t ? t : "null");
 	free(t);
 }
 
-static void print_steps(struct buf *b, const cJSON *steps, struct results_cache *c)
+static void print_steps(struct strbuf *b, const cJSON *steps, struct results_cache *c)
 {
 	size_t n = (size_t)cJSON_GetArraySize(steps), i = 0;
 	const cJSON *s;
@@ -144,37 +124,37 @@ static void print_steps(struct buf *b, const cJSON *steps, struct results_cache 
 		c->text = xcalloc(n, sizeof(*c->text));
 		c->n = n;
 	}
-	buf_str(b, "[");
+	strbuf_addstr(b, "[");
 	cJSON_ArrayForEach(s, steps)
 	{
 		if (!c->text[i])
 			c->text[i] = cJSON_Print(s);
-		buf_str(b, i ? ",\n" : "\n");
-		buf_str(b, c->text[i] ? c->text[i] : "null");
+		strbuf_addstr(b, i ? ",\n" : "\n");
+		strbuf_addstr(b, c->text[i] ? c->text[i] : "null");
 		i++;
 	}
-	buf_str(b, "]");
+	strbuf_addstr(b, "]");
 }
 
 char *results_print(const cJSON *doc, struct results_cache *c)
 {
-	struct buf b = { NULL, 0, 0 };
+	struct strbuf b = STRBUF_INIT;
 	const cJSON *item;
 
 	/* top-level keys are the runner's own identifiers: no escaping needed */
-	buf_str(&b, "{");
+	strbuf_addstr(&b, "{");
 	cJSON_ArrayForEach(item, doc)
 	{
-		buf_str(&b, item == doc->child ? "\n\"" : ",\n\"");
-		buf_str(&b, item->string);
-		buf_str(&b, "\": ");
+		strbuf_addstr(&b, item == doc->child ? "\n\"" : ",\n\"");
+		strbuf_addstr(&b, item->string);
+		strbuf_addstr(&b, "\": ");
 		if (!strcmp(item->string, "steps") && cJSON_IsArray(item))
 			print_steps(&b, item, c);
 		else
 			buf_json(&b, item);
 	}
-	buf_str(&b, "\n}\n");
-	return b.p;
+	strbuf_addstr(&b, "\n}\n");
+	return strbuf_detach(&b);
 }
 
 int results_write_cached(const char *path, const cJSON *doc, struct results_cache *c, char *err, size_t errlen)

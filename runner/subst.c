@@ -1,26 +1,11 @@
 /* subst.c - ${VAR} expansion in plan values; the contract is in subst.h. */
 #include "subst.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct buf {
-	char *s;
-	size_t len, alloc;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->alloc) {
-		b->alloc = (b->len + n + 1) * 2;
-		b->s = xrealloc(b->s, b->alloc);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
 
 struct where {
 	struct diags *d;
@@ -52,7 +37,7 @@ static int valid_name(const char *s, size_t n)
  * Expand the reference "${...}" that spans ref[0..len) (len includes "${" and
  * "}") into b, or report why it cannot be expanded.
  */
-static void expand_ref(const char *ref, size_t len, const struct subst_env *env, struct buf *b, struct where *w)
+static void expand_ref(const char *ref, size_t len, const struct subst_env *env, struct strbuf *b, struct where *w)
 {
 	const char *body = ref + 2, *sep, *value;
 	size_t blen = len - 3, nlen;
@@ -69,9 +54,9 @@ static void expand_ref(const char *ref, size_t len, const struct subst_env *env,
 	name = xstrndup(body, nlen);
 	value = lookup(env, name);
 	if (nlen < blen && (!value || !*value)) {
-		buf_add(b, body + nlen + 2, blen - nlen - 2);
+		strbuf_add(b, body + nlen + 2, blen - nlen - 2);
 	} else if (value) {
-		buf_add(b, value, strlen(value));
+		strbuf_add(b, value, strlen(value));
 	} else {
 		diags_add(w->d, w->file, w->line, w->col,
 			  "environment variable '%s' is not set (write ${%s:-default} to give a default)", name, name);
@@ -108,16 +93,16 @@ int subst_expand(const char *s, const struct subst_env *env, char **out, struct 
 		 int col)
 {
 	struct where w = { d, file, line, col, 0 };
-	struct buf b = { NULL, 0, 0 };
+	struct strbuf b = STRBUF_INIT;
 	const char *p = s, *dollar;
 	size_t n;
 	int ok;
 
-	buf_add(&b, "", 0);
+	strbuf_add(&b, "", 0);
 	while ((dollar = strchr(p, '$'))) {
-		buf_add(&b, p, (size_t)(dollar - p));
+		strbuf_add(&b, p, (size_t)(dollar - p));
 		if (dollar[1] == '$') {
-			buf_add(&b, "$", 1);
+			strbuf_add(&b, "$", 1);
 			p = dollar + 2;
 		} else if (dollar[1] == '{') {
 			n = ref_len(dollar, &w, &ok);
@@ -127,17 +112,17 @@ int subst_expand(const char *s, const struct subst_env *env, char **out, struct 
 				expand_ref(dollar, n, env, &b, &w);
 			p = dollar + n;
 		} else {
-			buf_add(&b, "$", 1);
+			strbuf_add(&b, "$", 1);
 			p = dollar + 1;
 		}
 	}
 	if (w.errors) {
-		free(b.s);
+		strbuf_release(&b);
 		*out = NULL;
 		return -1;
 	}
-	buf_add(&b, p, strlen(p));
-	*out = b.s;
+	strbuf_add(&b, p, strlen(p));
+	*out = strbuf_detach(&b);
 	return 0;
 }
 

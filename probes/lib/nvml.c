@@ -1,5 +1,6 @@
 /* nvml.c - NVML through dlopen; the contract and how to add a function are in nvml.h. */
 #include "nvml.h"
+#include "strbuf.h"
 
 #include <dlfcn.h>
 #include <limits.h>
@@ -49,17 +50,6 @@ static const struct {
 	[NVML_SYM_DEVICE_ECC_MODE] = { "nvmlDeviceGetEccMode", 0 },
 };
 
-__attribute__((format(printf, 3, 4))) static void seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
 const char *nvml_sym_name(enum nvml_sym s)
 {
 	return (unsigned int)s < NVML_SYM_COUNT ? syms[s].name : "?";
@@ -94,12 +84,12 @@ static void *sym(struct nvml *n, enum nvml_sym s, char *err, size_t len)
 {
 	if (!n->dl) {
 		n->last_rc = NVML_RC_NO_SYMBOL;
-		seterr(err, len, "nvml is not loaded");
+		errf(err, len, "nvml is not loaded");
 		return NULL;
 	}
 	if (!n->fn[s]) {
 		n->last_rc = NVML_RC_NO_SYMBOL;
-		seterr(err, len, "'%s' not found in '%s'", syms[s].name, n->lib);
+		errf(err, len, "'%s' not found in '%s'", syms[s].name, n->lib);
 	}
 	return n->fn[s];
 }
@@ -111,9 +101,9 @@ static int check(struct nvml *n, enum nvml_sym s, long gpu, nvml_return_t rc, ch
 		return 0;
 	n->last_rc = rc;
 	if (gpu < 0)
-		seterr(err, len, "'%s' failed: %s", syms[s].name, nvml_strerror(n, rc));
+		errf(err, len, "'%s' failed: %s", syms[s].name, nvml_strerror(n, rc));
 	else
-		seterr(err, len, "'%s' failed for gpu %ld: %s", syms[s].name, gpu, nvml_strerror(n, rc));
+		errf(err, len, "'%s' failed for gpu %ld: %s", syms[s].name, gpu, nvml_strerror(n, rc));
 	return -1;
 }
 
@@ -121,7 +111,7 @@ static int too_small(size_t buflen, char *err, size_t len)
 {
 	if (buflen)
 		return 0;
-	seterr(err, len, "no room for the answer (buffer of 0 bytes)");
+	errf(err, len, "no room for the answer (buffer of 0 bytes)");
 	return 1;
 }
 
@@ -139,17 +129,17 @@ static int load(struct nvml *n, const char *path, int from_env, char *err, size_
 	if (!n->dl) {
 		why = dlerror();
 		if (why && strstr(why, "No such file"))
-			seterr(err, len, "'%s' not found (%s)", path,
-			       from_env ? "set by " NVML_LIB_ENV : "no NVIDIA driver installed?");
+			errf(err, len, "'%s' not found (%s)", path,
+			     from_env ? "set by " NVML_LIB_ENV : "no NVIDIA driver installed?");
 		else
-			seterr(err, len, "cannot load '%s': %s", path, why ? why : "unknown error");
+			errf(err, len, "cannot load '%s': %s", path, why ? why : "unknown error");
 		return -1;
 	}
 	n->lib = xstrdup(path);
 	for (i = 0; i < NVML_SYM_COUNT; i++) {
 		n->fn[i] = dlsym(n->dl, syms[i].name);
 		if (!n->fn[i] && syms[i].required) {
-			seterr(err, len, "'%s' has no '%s': not an NVML library, or one too old", path, syms[i].name);
+			errf(err, len, "'%s' has no '%s': not an NVML library, or one too old", path, syms[i].name);
 			return -1;
 		}
 	}

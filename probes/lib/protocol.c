@@ -1,5 +1,6 @@
 /* protocol.c - see protocol.h and probes/PROTOCOL.md. */
 #include "protocol.h"
+#include "strbuf.h"
 #include "units.h"
 
 #include <math.h>
@@ -32,18 +33,6 @@ int protocol_is_status(const char *status)
 	return in_list(protocol_statuses, status);
 }
 
-__attribute__((format(printf, 3, 4))) static int bad(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static const cJSON *member(const cJSON *obj, const char *key)
 {
 	return cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -54,11 +43,11 @@ static int want_string(const cJSON *obj, const char *key, int required, const ch
 	const cJSON *v = member(obj, key);
 
 	if (!v)
-		return required ? bad(err, len, "%s'%s' is missing", path, key) : 0;
+		return required ? errf(err, len, "%s'%s' is missing", path, key) : 0;
 	if (!cJSON_IsString(v))
-		return bad(err, len, "%s'%s' must be a string", path, key);
+		return errf(err, len, "%s'%s' must be a string", path, key);
 	if (required && !*v->valuestring)
-		return bad(err, len, "%s'%s' must not be empty", path, key);
+		return errf(err, len, "%s'%s' must not be empty", path, key);
 	return 0;
 }
 
@@ -74,9 +63,9 @@ static int check_labels(const cJSON *labels, const char *where, char *err, size_
 	if (!labels)
 		return 0;
 	if (!cJSON_IsObject(labels))
-		return bad(err, len, "%s.labels must be an object", where);
-	cJSON_ArrayForEach(l, labels) if (!cJSON_IsString(l)) return bad(err, len, "%s.labels.%s must be a string",
-									 where, l->string);
+		return errf(err, len, "%s.labels must be an object", where);
+	cJSON_ArrayForEach(l, labels) if (!cJSON_IsString(l)) return errf(err, len, "%s.labels.%s must be a string",
+									  where, l->string);
 	return 0;
 }
 
@@ -86,11 +75,11 @@ static int check_number_array(const cJSON *a, const char *where, const char *key
 	int i = 0;
 
 	if (!cJSON_IsArray(a))
-		return bad(err, len, "%s.%s must be an array of numbers", where, key);
+		return errf(err, len, "%s.%s must be an array of numbers", where, key);
 	cJSON_ArrayForEach(x, a)
 	{
 		if (!finite_number(x))
-			return bad(err, len, "%s.%s[%d] must be a finite number", where, key, i);
+			return errf(err, len, "%s.%s[%d] must be a finite number", where, key, i);
 		i++;
 	}
 	return 0;
@@ -103,19 +92,19 @@ static int check_metric(const cJSON *m, int i, char *err, size_t len)
 
 	snprintf(where, sizeof(where), "metrics[%d]", i);
 	if (!cJSON_IsObject(m))
-		return bad(err, len, "%s must be an object", where);
+		return errf(err, len, "%s must be an object", where);
 	v = member(m, "name");
 	if (!cJSON_IsString(v) || !*v->valuestring)
-		return bad(err, len, "%s.name must be a non-empty string", where);
+		return errf(err, len, "%s.name must be a non-empty string", where);
 	if (!finite_number(member(m, "value")))
-		return bad(err, len, "%s.value must be a finite number (metric '%s')", where, v->valuestring);
+		return errf(err, len, "%s.value must be a finite number (metric '%s')", where, v->valuestring);
 	v = member(m, "unit");
 	if (!cJSON_IsString(v) || !protocol_is_unit(v->valuestring))
-		return bad(err, len, "%s.unit '%s' is not a protocol unit", where,
-			   cJSON_IsString(v) ? v->valuestring : "?");
+		return errf(err, len, "%s.unit '%s' is not a protocol unit", where,
+			    cJSON_IsString(v) ? v->valuestring : "?");
 	v = member(m, "better");
 	if (!cJSON_IsString(v) || (strcmp(v->valuestring, "higher") && strcmp(v->valuestring, "lower")))
-		return bad(err, len, "%s.better must be 'higher' or 'lower'", where);
+		return errf(err, len, "%s.better must be 'higher' or 'lower'", where);
 	if (member(m, "samples") && check_number_array(member(m, "samples"), where, "samples", err, len))
 		return -1;
 	return check_labels(member(m, "labels"), where, err, len);
@@ -128,18 +117,18 @@ static int check_series(const cJSON *s, int i, char *err, size_t len)
 
 	snprintf(where, sizeof(where), "series[%d]", i);
 	if (!cJSON_IsObject(s))
-		return bad(err, len, "%s must be an object", where);
+		return errf(err, len, "%s must be an object", where);
 	if (want_string(s, "name", 1, "", err, len))
-		return bad(err, len, "%s.name must be a non-empty string", where);
+		return errf(err, len, "%s.name must be a non-empty string", where);
 	v = member(s, "unit");
 	if (!cJSON_IsString(v) || !protocol_is_unit(v->valuestring))
-		return bad(err, len, "%s.unit is not a protocol unit", where);
+		return errf(err, len, "%s.unit is not a protocol unit", where);
 	t = member(s, "t");
 	v = member(s, "v");
 	if (check_number_array(t, where, "t", err, len) || check_number_array(v, where, "v", err, len))
 		return -1;
 	if (cJSON_GetArraySize(t) != cJSON_GetArraySize(v))
-		return bad(err, len, "%s.t and %s.v differ in length", where, where);
+		return errf(err, len, "%s.t and %s.v differ in length", where, where);
 	return check_labels(member(s, "labels"), where, err, len);
 }
 
@@ -152,7 +141,7 @@ static int check_array(const cJSON *doc, const char *key, int (*each)(const cJSO
 	if (!a)
 		return 0;
 	if (!cJSON_IsArray(a))
-		return bad(err, len, "'%s' must be an array", key);
+		return errf(err, len, "'%s' must be an array", key);
 	cJSON_ArrayForEach(x, a) if (each(x, i++, err, len)) return -1;
 	return 0;
 }
@@ -162,11 +151,11 @@ static int check_status(const cJSON *doc, char *err, size_t len)
 	const cJSON *st = member(doc, "status"), *reason = member(doc, "reason");
 
 	if (!cJSON_IsString(st) || !protocol_is_status(st->valuestring))
-		return bad(err, len, "'status' must be one of ok, skipped, failed, error");
+		return errf(err, len, "'status' must be one of ok, skipped, failed, error");
 	if (reason && !cJSON_IsString(reason) && !cJSON_IsNull(reason))
-		return bad(err, len, "'reason' must be a string or null");
+		return errf(err, len, "'reason' must be a string or null");
 	if (strcmp(st->valuestring, "ok") && (!cJSON_IsString(reason) || !*reason->valuestring))
-		return bad(err, len, "status '%s' needs a 'reason'", st->valuestring);
+		return errf(err, len, "status '%s' needs a 'reason'", st->valuestring);
 	return 0;
 }
 
@@ -175,10 +164,10 @@ int protocol_check_result(const cJSON *doc, char *err, size_t len)
 	const cJSON *v;
 
 	if (!cJSON_IsObject(doc))
-		return bad(err, len, "the document is not a JSON object");
+		return errf(err, len, "the document is not a JSON object");
 	v = member(doc, "protocol");
 	if (!cJSON_IsNumber(v) || v->valuedouble != 1)
-		return bad(err, len, "'protocol' must be 1");
+		return errf(err, len, "'protocol' must be 1");
 	if (want_string(doc, "probe", 1, "", err, len) || want_string(doc, "version", 1, "", err, len) ||
 	    want_string(doc, "host", 1, "", err, len) || want_string(doc, "start", 1, "", err, len))
 		return -1;
@@ -186,16 +175,16 @@ int protocol_check_result(const cJSON *doc, char *err, size_t len)
 		return -1;
 	v = member(doc, "duration_s");
 	if (!finite_number(v) || v->valuedouble < 0)
-		return bad(err, len, "'duration_s' must be a non-negative number");
+		return errf(err, len, "'duration_s' must be a non-negative number");
 	if (!cJSON_IsObject(member(doc, "params")))
-		return bad(err, len, "'params' must be an object");
+		return errf(err, len, "'params' must be an object");
 	if (!cJSON_IsArray(member(doc, "metrics")))
-		return bad(err, len, "'metrics' must be an array");
+		return errf(err, len, "'metrics' must be an array");
 	if (check_array(doc, "metrics", check_metric, err, len) || check_array(doc, "series", check_series, err, len))
 		return -1;
 	v = member(doc, "env");
 	if (v && !cJSON_IsObject(v))
-		return bad(err, len, "'env' must be an object");
+		return errf(err, len, "'env' must be an object");
 	return 0;
 }
 
@@ -204,9 +193,9 @@ static int check_param_desc(const cJSON *p, int i, char *err, size_t len)
 	const cJSON *t = member(p, "type");
 
 	if (!cJSON_IsObject(p) || !cJSON_IsString(member(p, "name")))
-		return bad(err, len, "params[%d] needs a 'name'", i);
+		return errf(err, len, "params[%d] needs a 'name'", i);
 	if (!cJSON_IsString(t) || !in_list(protocol_ptypes, t->valuestring))
-		return bad(err, len, "params[%d].type is not a parameter type", i);
+		return errf(err, len, "params[%d].type is not a parameter type", i);
 	return 0;
 }
 
@@ -215,21 +204,21 @@ static int check_metric_desc(const cJSON *m, int i, char *err, size_t len)
 	const cJSON *u = member(m, "unit");
 
 	if (!cJSON_IsObject(m) || !cJSON_IsString(member(m, "name")))
-		return bad(err, len, "metrics[%d] needs a 'name'", i);
+		return errf(err, len, "metrics[%d] needs a 'name'", i);
 	if (!cJSON_IsString(u) || !protocol_is_unit(u->valuestring))
-		return bad(err, len, "metrics[%d].unit is not a protocol unit", i);
+		return errf(err, len, "metrics[%d].unit is not a protocol unit", i);
 	return 0;
 }
 
 int protocol_check_describe(const cJSON *doc, char *err, size_t len)
 {
 	if (!cJSON_IsObject(doc))
-		return bad(err, len, "the description is not a JSON object");
+		return errf(err, len, "the description is not a JSON object");
 	if (want_string(doc, "probe", 1, "", err, len) || want_string(doc, "version", 1, "", err, len) ||
 	    want_string(doc, "description", 1, "", err, len))
 		return -1;
 	if (!cJSON_IsArray(member(doc, "params")) || !cJSON_IsArray(member(doc, "metrics")))
-		return bad(err, len, "'params' and 'metrics' must be arrays");
+		return errf(err, len, "'params' and 'metrics' must be arrays");
 	return check_array(doc, "params", check_param_desc, err, len) ||
 	       check_array(doc, "metrics", check_metric_desc, err, len);
 }
@@ -255,8 +244,8 @@ static int check_choice(const char *choices, const char *item, size_t ilen, cons
 	if (!choices || !*choices || in_choices(choices, item, ilen))
 		return 0;
 	if (ilen == strlen(value))
-		return bad(err, len, "invalid value '%s': expected one of %s", value, choices);
-	return bad(err, len, "invalid item '%.*s' in '%s': expected items from %s", (int)ilen, item, value, choices);
+		return errf(err, len, "invalid value '%s': expected one of %s", value, choices);
+	return errf(err, len, "invalid item '%.*s' in '%s': expected items from %s", (int)ilen, item, value, choices);
 }
 
 static int check_list(const char *choices, const char *value, char *err, size_t len)
@@ -268,7 +257,7 @@ static int check_list(const char *choices, const char *value, char *err, size_t 
 		comma = strchr(p, ',');
 		n = comma ? (size_t)(comma - p) : strlen(p);
 		if (!n)
-			return bad(err, len, "invalid list '%s': empty item", value);
+			return errf(err, len, "invalid list '%s': empty item", value);
 		if (check_choice(choices, p, n, value, err, len))
 			return -1;
 		if (!comma)
@@ -285,7 +274,7 @@ int protocol_check_value(const char *type, const char *choices, const char *valu
 	int b;
 
 	if (!value)
-		return bad(err, len, "missing value");
+		return errf(err, len, "missing value");
 	if (!strcmp(type, "string"))
 		return 0;
 	if (!strcmp(type, "int"))
@@ -302,5 +291,5 @@ int protocol_check_value(const char *type, const char *choices, const char *valu
 		return check_choice(choices, value, strlen(value), value, err, len);
 	if (!strcmp(type, "list"))
 		return check_list(choices, value, err, len);
-	return bad(err, len, "unknown parameter type '%s'", type);
+	return errf(err, len, "unknown parameter type '%s'", type);
 }

@@ -1,5 +1,6 @@
 /* units.c - sizes, durations and numbers; the contract is in units.h. */
 #include "units.h"
+#include "strbuf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -36,17 +37,6 @@ static const struct unit duration_units[] = {
 	{ "ns", 1.0 }, { "us", 1e3 },	{ "ms", 1e6 },	  { "s", 1e9 },
 	{ "m", 60e9 }, { "h", 3600e9 }, { "d", 86400e9 }, { NULL, 0 },
 };
-
-static void seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Split "  1.5GiB " into a finite non-negative number and a unit suffix.
@@ -117,9 +107,9 @@ int units_parse_size(const char *s, uint64_t *out, char *err, size_t errlen)
 	size_t ulen;
 
 	if (!s || split_number(s, &num, &u)) {
-		seterr(err, errlen,
-		       "invalid size '%s': expected a number with an optional unit (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)",
-		       s ? s : "");
+		errf(err, errlen,
+		     "invalid size '%s': expected a number with an optional unit (B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)",
+		     s ? s : "");
 		return -1;
 	}
 	ulen = unit_len(u);
@@ -128,23 +118,23 @@ int units_parse_size(const char *s, uint64_t *out, char *err, size_t errlen)
 	} else {
 		unit = find_unit(size_units, u, ulen);
 		if (!unit) {
-			seterr(err, errlen,
-			       "invalid size '%s': unknown unit '%.*s' (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)", s,
-			       (int)ulen, u);
+			errf(err, errlen,
+			     "invalid size '%s': unknown unit '%.*s' (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)", s,
+			     (int)ulen, u);
 			return -1;
 		}
 	}
 	if (!trailing_space_only(u + ulen)) {
-		seterr(err, errlen, "invalid size '%s': unexpected text after the unit", s);
+		errf(err, errlen, "invalid size '%s': unexpected text after the unit", s);
 		return -1;
 	}
 	bytes = num * unit->factor;
 	if (bytes >= 18446744073709551616.0) {
-		seterr(err, errlen, "size '%s' is out of range (at most 16 EiB)", s);
+		errf(err, errlen, "size '%s' is out of range (at most 16 EiB)", s);
 		return -1;
 	}
 	if (bytes != floor(bytes)) {
-		seterr(err, errlen, "invalid size '%s': not a whole number of bytes", s);
+		errf(err, errlen, "invalid size '%s': not a whole number of bytes", s);
 		return -1;
 	}
 	*out = (uint64_t)bytes;
@@ -159,27 +149,27 @@ int units_parse_duration_ns(const char *s, uint64_t *out, char *err, size_t errl
 	size_t ulen;
 
 	if (!s || split_number(s, &num, &u)) {
-		seterr(err, errlen, "invalid duration '%s': expected a number with a unit (ms, s, m, h)", s ? s : "");
+		errf(err, errlen, "invalid duration '%s': expected a number with a unit (ms, s, m, h)", s ? s : "");
 		return -1;
 	}
 	ulen = unit_len(u);
 	if (ulen == 0) {
-		seterr(err, errlen, "invalid duration '%s': missing unit (ms, s, m, h)", s);
+		errf(err, errlen, "invalid duration '%s': missing unit (ms, s, m, h)", s);
 		return -1;
 	}
 	unit = find_unit(duration_units, u, ulen);
 	if (!unit) {
-		seterr(err, errlen, "invalid duration '%s': unknown unit '%.*s' (use ns, us, ms, s, m, h, d)", s,
-		       (int)ulen, u);
+		errf(err, errlen, "invalid duration '%s': unknown unit '%.*s' (use ns, us, ms, s, m, h, d)", s,
+		     (int)ulen, u);
 		return -1;
 	}
 	if (!trailing_space_only(u + ulen)) {
-		seterr(err, errlen, "invalid duration '%s': unexpected text after the unit", s);
+		errf(err, errlen, "invalid duration '%s': unexpected text after the unit", s);
 		return -1;
 	}
 	ns = num * unit->factor;
 	if (ns > 365.0 * 86400e9) {
-		seterr(err, errlen, "duration '%s' is out of range (at most 365d)", s);
+		errf(err, errlen, "duration '%s' is out of range (at most 365d)", s);
 		return -1;
 	}
 	*out = (uint64_t)llround(ns);
@@ -192,17 +182,17 @@ int units_parse_int(const char *s, long long *out, char *err, size_t errlen)
 	long long v;
 
 	if (!s || !*s || isspace((unsigned char)*s)) {
-		seterr(err, errlen, "invalid integer '%s'", s ? s : "");
+		errf(err, errlen, "invalid integer '%s'", s ? s : "");
 		return -1;
 	}
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno == ERANGE) {
-		seterr(err, errlen, "integer '%s' is out of range", s);
+		errf(err, errlen, "integer '%s' is out of range", s);
 		return -1;
 	}
 	if (end == s || !trailing_space_only(end)) {
-		seterr(err, errlen, "invalid integer '%s'", s);
+		errf(err, errlen, "invalid integer '%s'", s);
 		return -1;
 	}
 	*out = v;
@@ -215,13 +205,13 @@ int units_parse_double(const char *s, double *out, char *err, size_t errlen)
 	double v;
 
 	if (!s || !*s || isspace((unsigned char)*s)) {
-		seterr(err, errlen, "invalid number '%s'", s ? s : "");
+		errf(err, errlen, "invalid number '%s'", s ? s : "");
 		return -1;
 	}
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno == ERANGE || !isfinite(v) || end == s || !trailing_space_only(end) || strpbrk(s, "xXnNiI")) {
-		seterr(err, errlen, "invalid number '%s'", s);
+		errf(err, errlen, "invalid number '%s'", s);
 		return -1;
 	}
 	*out = v;
@@ -244,7 +234,7 @@ int units_parse_bool(const char *s, int *out, char *err, size_t errlen)
 			*out = 0;
 			return 0;
 		}
-	seterr(err, errlen, "invalid boolean '%s': use true or false", s ? s : "");
+	errf(err, errlen, "invalid boolean '%s': use true or false", s ? s : "");
 	return -1;
 }
 
