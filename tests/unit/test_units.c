@@ -5,8 +5,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <string.h>
 
+#include "quantity.h"
 #include "stats.h"
 #include "units.h"
 
@@ -174,11 +176,88 @@ static void test_stats(void **state)
 	assert_true(s.median == 3);
 }
 
+struct q_case {
+	const char *in;
+	double want;
+	const char *base; /* NULL: a plain number */
+	const char *err;
+};
+
+static const struct q_case q_cases[] = {
+	{ "2.9 TB/s", 2.9e12, "B/s", NULL },
+	{ "2.9TB/s", 2.9e12, "B/s", NULL },
+	{ "1 GiB/s", 1073741824.0, "B/s", NULL },
+	{ "400 Gb/s", 5e10, "B/s", NULL },
+	{ "989 TFLOP/s", 989e12, "FLOP/s", NULL },
+	{ "1979 TOP/s", 1979e12, "OP/s", NULL },
+	{ "35 ms", 0.035, "s", NULL },
+	{ "250 us", 250e-6, "s", NULL },
+	{ "85 °C", 85, "celsius", NULL },
+	{ "700 W", 700, "W", NULL },
+	{ "3%", 0.03, "ratio", NULL },
+	{ "1.98 GHz", 1.98e9, "Hz", NULL },
+	{ "80 GiB", 85899345920.0, "B", NULL },
+	{ "8", 8, NULL, NULL },
+	{ "-1.5e3", -1500, NULL, NULL },
+	{ "2.9 TBs", 0, NULL, "invalid quantity '2.9 TBs': unknown unit 'TBs'" },
+	{ "fast", 0, NULL, "invalid quantity 'fast': expected a number with a unit, like '2.9 TB/s'" },
+	{ "1.2.3 GB", 0, NULL, "invalid quantity '1.2.3 GB': '1.2.3' is not a number" },
+};
+
+static void test_quantities(void **state)
+{
+	const char *base;
+	char err[256];
+	double v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(q_cases) / sizeof(q_cases[0]); i++) {
+		const struct q_case *c = &q_cases[i];
+		int rc = quantity_parse(c->in, &v, &base, err, sizeof(err));
+
+		if (c->err) {
+			assert_int_equal(rc, -1);
+			assert_string_equal(err, c->err);
+			continue;
+		}
+		if (rc)
+			fail_msg("'%s': %s", c->in, err);
+		assert_float_equal(v, c->want, fabs(c->want) * 1e-12);
+		if (c->base)
+			assert_string_equal(base, c->base);
+		else
+			assert_null(base);
+	}
+	assert_string_equal(quantity_base_of("GiB/s"), "B/s");
+	assert_null(quantity_base_of("furlongs"));
+}
+
+static void test_quantity_format(void **state)
+{
+	char b[64];
+
+	(void)state;
+	assert_string_equal(quantity_format(3.01e12, "B/s", b, sizeof(b)), "3.01 TB/s");
+	assert_string_equal(quantity_format(790e12, "FLOP/s", b, sizeof(b)), "790 TFLOP/s");
+	assert_string_equal(quantity_format(85899345920.0, "B", b, sizeof(b)), "80 GiB");
+	assert_string_equal(quantity_format(0.0412, "s", b, sizeof(b)), "41.2 ms");
+	assert_string_equal(quantity_format(0.975, "ratio", b, sizeof(b)), "97.5 %");
+	assert_string_equal(quantity_format(71, "celsius", b, sizeof(b)), "71 °C");
+	assert_string_equal(quantity_format(8, "count", b, sizeof(b)), "8");
+	assert_string_equal(quantity_format(8, NULL, b, sizeof(b)), "8");
+	assert_string_equal(quantity_format(0, "B/s", b, sizeof(b)), "0 B/s");
+	assert_string_equal(quantity_format(512, "B", b, sizeof(b)), "512 B");
+	assert_string_equal(quantity_format(1.5e9, "Hz", b, sizeof(b)), "1.50 GHz");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sizes),  cmocka_unit_test(test_durations), cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_format), cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_sizes),		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_numbers),		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_stats),		cmocka_unit_test(test_quantities),
+		cmocka_unit_test(test_quantity_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
