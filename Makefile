@@ -99,6 +99,7 @@ PROBE_NAMES := $(filter-out lib,$(notdir $(patsubst %/,%,$(dir $(wildcard probes
 PROBE_NAMES := $(sort $(PROBE_NAMES))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 TEST_PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(wildcard tests/probes/*.c))
+BENCH_PROGS := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(wildcard tests/bench/*.c))
 FAKE_LIBS := $(patsubst tests/fakes/fake_%.c,$(B)/tests/fakes/lib%.so,$(wildcard tests/fakes/fake_*.c))
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
@@ -154,6 +155,11 @@ $(B)/tests/unit/%: $(call obj,tests/unit/%.c) $(RUNNER_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBS)
 
+$(B)/tests/bench/%: $(call obj,tests/bench/%.c) $(RUNNER_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 $(B)/tests/probes/%: $(call obj,tests/probes/%.c) $(PROBE_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
@@ -165,7 +171,7 @@ $(B)/tests/fakes/lib%.so: tests/fakes/fake_%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -shared -o $@ $<
 
-tests: all $(UNIT_TESTS) $(TEST_PROBES) $(FAKE_LIBS)
+tests: all $(UNIT_TESTS) $(TEST_PROBES) $(FAKE_LIBS) $(BENCH_PROGS)
 	$(Q)tests/run-tests.sh $(B)
 
 check: deps-check format-check
@@ -183,7 +189,7 @@ run: deps
 	$(Q)$(B)/bin/shakedown run $(PLAN) --out $(OUT) $(RUNFLAGS)
 
 bench: deps-check
-	$(Q)$(MAKE) --no-print-directory all $(TEST_PROBES)
+	$(Q)$(MAKE) --no-print-directory all $(TEST_PROBES) $(BENCH_PROGS)
 	$(Q)tests/bench/run-bench.sh $(B)
 
 define install_missing
