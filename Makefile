@@ -102,6 +102,12 @@ TEST_PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(wildcard tests/
 BENCH_PROGS := $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(wildcard tests/bench/*.c))
 FAKE_LIBS := $(patsubst tests/fakes/fake_%.c,$(B)/tests/fakes/lib%.so,$(wildcard tests/fakes/fake_*.c))
 
+# Objects of one library go into one archive by file name: two sources with one name would overwrite each other.
+dup_names = $(strip $(foreach n,$(sort $(notdir $(1))),$(if $(word 2,$(filter %/$(n),$(1))),$(n))))
+ifneq ($(call dup_names,$(RUNNER_SRC)),)
+$(error two runner library sources share a file name: $(call dup_names,$(RUNNER_SRC)))
+endif
+
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 COMMON_LIB := $(B)/lib/libsdcommon.a
 RUNNER_LIB := $(B)/lib/libsdrunner.a
