@@ -1,0 +1,1358 @@
+/*
+ * verdict.c - a baseline applied to a run's results; see verdict.h for the
+ * contract and runner/RESULTS.md ("verdict") for the model it produces.
+ *
+ * Evaluation keeps one small record per check (struct verdict_check) that
+ * points into the baseline and the results; ids, messages and texts are made
+ * only when a check is shown (verdict_fields()), so a run with a million
+ * checks costs a million records, not a million cJSON objects. A node's
+ * metrics are read once, in the order they lie in memory, as it is indexed:
+ * on 4,096 nodes × 8 GPUs × 48 metrics (831,488 checks) that took
+ * verdict_compute() from 0.86 s to about 0.4 s and 45 MB (2-core VM).
+ */
+#include "verdict.h"
+#include "exitcodes.h"
+#include "quantity.h"
+#include "stats.h"
+#include "xalloc.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The runbooks the runner names by itself, without a baseline naming them:
+ * tests lint that each exists in runbooks/ (one string literal a line between
+ * the markers). metric-unstable is the runbook of a max_cv check that names
+ * none (BASELINE_UNSTABLE_RUNBOOK).
+ */
+// clang-format off
+/* runbooks-emitted-by-the-runner: begin */
+static const char *const runner_runbooks[] = {
+	"probe-crashed",
+	"probe-timed-out",
+	"probe-error",
+	"probe-failed",
+	"probe-skipped-unexpectedly",
+	"requirement-unmet",
+	"metric-missing",
+	"metric-unstable",
+};
+/* runbooks-emitted-by-the-runner: end */
+// clang-format on
+
+enum runbook { RB_CRASHED, RB_TIMED_OUT, RB_ERROR, RB_FAILED, RB_SKIPPED_GPU, RB_REQUIREMENT, RB_MISSING };
+
+/* Why a check has its verdict: chooses its message and, for some, its runbook. */
+enum why {
+	W_VALUE,       /* compared */
+	W_UNIT,	       /* the threshold's unit does not fit the metric's */
+	W_NO_VALUE,    /* the metric has no finite value */
+	W_FEW_SAMPLES, /* max_cv without two samples */
+	W_NO_STEP,     /* no step of the node is the selector */
+	W_NOT_RUN,
+	W_INTERRUPTED,
+	W_SKIPPED,
+	W_SKIPPED_GPU,
+	W_ERRORED,
+	W_MISSING, /* the step ran without it */
+	W_NO_INVENTORY,
+	W_STEP_ERROR, /* runner checks */
+	W_STEP_FAILED,
+	W_REQ_UNMET,
+	W_REQ_UNKNOWN,
+};
+
+static const cJSON *get(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int eq(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+/* ---- nodes and their index ---- */
+
+struct nstep {
+	const cJSON *j;	      /* the step; NULL for the inventory */
+	const cJSON *metrics; /* its metrics array */
+	const char *id, *probe, *status;
+};
+
+/* The members of a metric that checks read, found in one pass over its few keys. */
+struct mparts {
+	const cJSON *labels, *value, *stats, *samples;
+	const char *name, *unit;
+};
+
+struct mref {
+	struct mparts p;
+	const cJSON *m;
+	uint32_t step;
+	uint32_t next; /* 1 + the next ref in this bucket; 0: none */
+};
+
+/* What evaluating one node needs; the buffers are reused from node to node. */
+struct ctx {
+	struct verdict *v;
+	uint32_t node;
+	struct nstep *steps; /* the node's steps, then the inventory when there is one */
+	size_t nsteps, nreal, steps_alloc;
+	struct mref *refs;
+	size_t nrefs, refs_alloc;
+	uint32_t *heads;
+	size_t nheads;
+};
+
+/*
+ * A node: o holds its steps and requires; where holds its name (under
+ * name_key), its inventory and the inventory's status.
+ */
+static void node_from(struct verdict_node *n, const cJSON *o, const cJSON *where, const char *name_key)
+{
+	const cJSON *inv = get(where, "inventory");
+
+	n->host = str(where, name_key);
+	if (!n->host)
+		n->host = "unknown";
+	n->steps = get(o, "steps");
+	n->inventory = cJSON_IsObject(inv) ? inv : NULL;
+	n->inventory_status = str(where, "inventory_status");
+	n->requires = get(o, "requires");
+}
+
+/* Multi-node results have "nodes" (issue 11); single-node ones their steps at the top and a "host". */
+static void find_nodes(struct verdict *v, const cJSON *results)
+{
+	const cJSON *nodes = get(results, "nodes"), *n;
+	size_t i = 0;
+
+	if (!cJSON_IsArray(nodes)) {
+		v->nodes = xcalloc(1, sizeof(*v->nodes));
+		v->nnodes = 1;
+		node_from(&v->nodes[0], results, get(results, "host"), "hostname");
+		return;
+	}
+	v->nnodes = (size_t)cJSON_GetArraySize(nodes);
+	v->nodes = xcalloc(v->nnodes ? v->nnodes : 1, sizeof(*v->nodes));
+	cJSON_ArrayForEach(n, nodes)
+	{
+		node_from(&v->nodes[i++], n, n, "host");
+	}
+}
+
+static void add_step(struct ctx *c, const cJSON *j, const cJSON *metrics, const char *id, const char *probe,
+		     const char *status)
+{
+	struct nstep *s;
+
+	if (c->nsteps == c->steps_alloc) {
+		c->steps_alloc = c->steps_alloc ? 2 * c->steps_alloc : 32;
+		c->steps = xrealloc(c->steps, c->steps_alloc * sizeof(*c->steps));
+	}
+	s = &c->steps[c->nsteps++];
+	s->j = j;
+	s->metrics = metrics;
+	s->id = id;
+	s->probe = probe;
+	s->status = status ? status : "pending";
+}
+
+static uint32_t hash(const char *name, uint32_t step)
+{
+	uint32_t h = 2166136261u ^ (step * 0x9e3779b1u);
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h;
+}
+
+/*
+ * One pass over a metric's few keys. Done for every metric as the node is
+ * indexed: the metrics of a node lie together in memory, so reading them in
+ * order is much cheaper than coming back to each when a check wants it.
+ */
+static void metric_parts(const cJSON *m, struct mparts *p)
+{
+	const cJSON *x;
+
+	memset(p, 0, sizeof(*p));
+	for (x = m->child; x; x = x->next) {
+		if (!x->string)
+			continue;
+		if (!strcmp(x->string, "name") && cJSON_IsString(x))
+			p->name = x->valuestring;
+		else if (!strcmp(x->string, "value"))
+			p->value = x;
+		else if (!strcmp(x->string, "labels"))
+			p->labels = x;
+		else if (!strcmp(x->string, "stats"))
+			p->stats = x;
+		else if (!strcmp(x->string, "samples"))
+			p->samples = x;
+		else if (!strcmp(x->string, "unit") && cJSON_IsString(x))
+			p->unit = x->valuestring;
+	}
+}
+
+static void add_ref(struct ctx *c, const cJSON *m, uint32_t step)
+{
+	struct mref *r;
+
+	if (c->nrefs == c->refs_alloc) {
+		c->refs_alloc = c->refs_alloc ? 2 * c->refs_alloc : 256;
+		c->refs = xrealloc(c->refs, c->refs_alloc * sizeof(*c->refs));
+	}
+	r = &c->refs[c->nrefs];
+	metric_parts(m, &r->p);
+	if (!r->p.name)
+		return;
+	r->m = m;
+	r->step = step;
+	c->nrefs++;
+}
+
+/* Hash every metric of the node by (step, name); chains keep the order the metrics were written in. */
+static void build_index(struct ctx *c)
+{
+	size_t i, want = 16;
+	const cJSON *m;
+
+	c->nrefs = 0;
+	for (i = 0; i < c->nsteps; i++) {
+		cJSON_ArrayForEach(m, c->steps[i].metrics)
+		{
+			add_ref(c, m, (uint32_t)i);
+		}
+	}
+	while (want < 2 * c->nrefs)
+		want *= 2;
+	if (want > c->nheads) {
+		free(c->heads);
+		c->heads = xmalloc(want * sizeof(*c->heads));
+		c->nheads = want;
+	}
+	memset(c->heads, 0, c->nheads * sizeof(*c->heads));
+	for (i = c->nrefs; i-- > 0;) {
+		uint32_t h = hash(c->refs[i].p.name, c->refs[i].step) & (uint32_t)(c->nheads - 1);
+
+		c->refs[i].next = c->heads[h];
+		c->heads[h] = (uint32_t)i + 1;
+	}
+}
+
+static void index_node(struct ctx *c, const struct verdict_node *n)
+{
+	const cJSON *s;
+
+	c->nsteps = 0;
+	cJSON_ArrayForEach(s, n->steps)
+	{
+		add_step(c, s, get(s, "metrics"), str(s, "id"), str(s, "probe"), str(s, "status"));
+	}
+	c->nreal = c->nsteps;
+	if (n->inventory)
+		add_step(c, NULL, get(n->inventory, "metrics"), NULL, str(n->inventory, "probe"), "ok");
+	build_index(c);
+}
+
+/* ---- records ---- */
+
+static struct verdict_check *new_check(struct ctx *c, const struct baseline_check *bc, const cJSON *step,
+				       const cJSON *item, int kind)
+{
+	struct verdict *v = c->v;
+	struct verdict_check *k;
+
+	if (v->nchecks == v->alloc) {
+		v->alloc = v->alloc ? 2 * v->alloc : 64;
+		v->checks = xrealloc(v->checks, v->alloc * sizeof(*v->checks));
+	}
+	k = &v->checks[v->nchecks++];
+	k->bc = bc;
+	k->step = step;
+	k->item = item;
+	k->value = k->cv = k->margin = NAN;
+	k->node = c->node;
+	k->kind = (uint8_t)kind;
+	k->result = VERDICT_PASS;
+	k->why = W_VALUE;
+	return k;
+}
+
+static void set(struct verdict_check *k, enum verdict_result r, enum why w)
+{
+	k->result = (uint8_t)r;
+	k->why = (uint8_t)w;
+}
+
+/* ---- the runner's own checks ---- */
+
+static void requirement_checks(struct ctx *c, const cJSON *requires)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, get(requires, "checks"))
+	{
+		const cJSON *met = get(r, "met"), *found = get(r, "found");
+		struct verdict_check *k;
+
+		if (cJSON_IsTrue(met))
+			continue;
+		k = new_check(c, NULL, NULL, r, VERDICT_KIND_REQUIREMENT);
+		if (cJSON_IsNumber(found))
+			k->value = found->valuedouble;
+		if (cJSON_IsFalse(met))
+			set(k, VERDICT_FAIL, W_REQ_UNMET);
+		else
+			set(k, VERDICT_ERROR, W_REQ_UNKNOWN);
+	}
+}
+
+static void step_checks(struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nreal; i++) {
+		const struct nstep *s = &c->steps[i];
+
+		if (!strcmp(s->status, "error"))
+			set(new_check(c, NULL, s->j, NULL, VERDICT_KIND_STEP), VERDICT_ERROR, W_STEP_ERROR);
+		else if (!strcmp(s->status, "failed"))
+			set(new_check(c, NULL, s->j, NULL, VERDICT_KIND_STEP), VERDICT_FAIL, W_STEP_FAILED);
+	}
+}
+
+/* ---- a metric against a threshold ---- */
+
+static int labels_match(const struct baseline_check *bc, const cJSON *labels)
+{
+	size_t i;
+
+	for (i = 0; i < bc->nlabels; i++) {
+		const char *have = str(labels, bc->labels[i].name);
+
+		if (!have || (strcmp(bc->labels[i].value, "*") && strcmp(have, bc->labels[i].value)))
+			return 0;
+	}
+	return 1;
+}
+
+/* The cv of samples without stats (an inventory document has none); NAN with fewer than two. */
+static double samples_cv(const cJSON *samples)
+{
+	size_t i = 0, n = (size_t)cJSON_GetArraySize(samples);
+	const cJSON *x;
+	struct stats s;
+	double *v;
+
+	if (n < 2)
+		return NAN;
+	v = xcalloc(n, sizeof(*v));
+	cJSON_ArrayForEach(x, samples)
+	{
+		v[i++] = cJSON_IsNumber(x) ? x->valuedouble : NAN;
+	}
+	if (stats_compute(v, i, &s))
+		s.cv = NAN;
+	free(v);
+	return s.cv;
+}
+
+/* stats.cv when there are at least two samples, else NAN. */
+static double metric_cv(const struct mparts *p)
+{
+	const cJSON *x, *n = NULL, *cv = NULL;
+
+	if (!p->stats)
+		return samples_cv(p->samples);
+	for (x = p->stats->child; x; x = x->next) {
+		if (x->string && !strcmp(x->string, "n"))
+			n = x;
+		else if (x->string && !strcmp(x->string, "cv"))
+			cv = x;
+	}
+	if (!cJSON_IsNumber(n) || !cJSON_IsNumber(cv))
+		return samples_cv(p->samples);
+	return n->valuedouble >= 2 ? cv->valuedouble : NAN;
+}
+
+/*
+ * (good side − bad side) as a fraction of the threshold, to 6 decimal places
+ * (a millionth is finer than any measurement here, and the text stays short);
+ * NAN for a threshold of 0.
+ */
+static double rel(double d, double threshold)
+{
+	double m = threshold != 0 ? d / fabs(threshold) : NAN;
+
+	return isfinite(m) && fabs(m) < 1e9 ? (double)llround(m * 1e6) / 1e6 : m;
+}
+
+static void judge(struct verdict_check *k, const struct baseline_check *bc)
+{
+	double v = k->value, a, b;
+	int ok = 0;
+
+	switch (bc->kind) {
+	case BASELINE_MIN:
+		ok = v >= bc->min;
+		k->margin = rel(v - bc->min, bc->min);
+		break;
+	case BASELINE_MAX:
+		ok = v <= bc->max;
+		k->margin = rel(bc->max - v, bc->max);
+		break;
+	case BASELINE_RANGE:
+		ok = v >= bc->min && v <= bc->max;
+		a = rel(v - bc->min, bc->min);
+		b = rel(bc->max - v, bc->max);
+		k->margin = isnan(a) ? b : isnan(b) ? a : fmin(a, b);
+		break;
+	case BASELINE_EQUALS:
+		ok = fabs(v - bc->equals) <= 1e-9 * fmax(1, fabs(bc->equals));
+		break;
+	case BASELINE_MAX_CV:
+		ok = k->cv <= bc->max_cv;
+		k->margin = rel(bc->max_cv - k->cv, bc->max_cv);
+		break;
+	}
+	set(k, ok ? VERDICT_PASS : bc->severity == BASELINE_WARNING ? VERDICT_WARN : VERDICT_FAIL, W_VALUE);
+}
+
+static void eval_metric(struct ctx *c, const struct baseline_check *bc, const struct nstep *s, const cJSON *m,
+			const struct mparts *p)
+{
+	struct verdict_check *k = new_check(c, bc, s->j, m, bc->kind);
+
+	k->cv = metric_cv(p);
+	if (!cJSON_IsNumber(p->value) || !isfinite(p->value->valuedouble)) {
+		set(k, VERDICT_ERROR, W_NO_VALUE);
+		return;
+	}
+	k->value = p->value->valuedouble;
+	if (bc->kind != BASELINE_MAX_CV && bc->unit && p->unit && strcmp(bc->unit, p->unit))
+		set(k, VERDICT_ERROR, W_UNIT);
+	else if (bc->kind == BASELINE_MAX_CV && isnan(k->cv))
+		set(k, VERDICT_SKIPPED, W_FEW_SAMPLES);
+	else
+		judge(k, bc);
+}
+
+/* Every metric of step si that the check selects; returns how many. */
+static size_t eval_step(struct ctx *c, const struct baseline_check *bc, uint32_t si)
+{
+	uint32_t r = c->heads[hash(bc->metric, si) & (uint32_t)(c->nheads - 1)];
+	size_t n = 0;
+
+	for (; r; r = c->refs[r - 1].next) {
+		const struct mref *ref = &c->refs[r - 1];
+
+		if (ref->step != si || strcmp(ref->p.name, bc->metric) || !labels_match(bc, ref->p.labels))
+			continue;
+		eval_metric(c, bc, &c->steps[si], ref->m, &ref->p);
+		n++;
+	}
+	return n;
+}
+
+/* ---- a metric that is absent ---- */
+
+static int in_list(char *const *list, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (eq(list[i], s))
+			return 1;
+	return 0;
+}
+
+/* The step's `target` parameter as its probe reported it, or NULL. */
+static const char *step_target(const cJSON *step)
+{
+	const cJSON *at;
+	const char *t;
+
+	cJSON_ArrayForEach(at, get(step, "attempts"))
+	{
+		if ((t = str(get(get(at, "result"), "params"), "target")))
+			return t;
+	}
+	return NULL;
+}
+
+static int gpu_step(const struct baseline *b, const struct nstep *s)
+{
+	if (!b || b->node_gpus <= 0 || !s->j)
+		return 0;
+	if (b->gpu_probes && !in_list(b->gpu_probes, b->ngpu_probes, s->probe))
+		return 0;
+	return !eq(step_target(s->j), "cpu");
+}
+
+/* How bad a step's not reporting a metric is, worst highest; the verdict it gives in *why. */
+static int absent_rank(const struct baseline *b, const struct nstep *s, enum why *why)
+{
+	static const struct {
+		const char *status;
+		enum why why;
+		int rank;
+	} table[] = {
+		{ "ok", W_MISSING, 0 },	     { "failed", W_MISSING, 0 }, { "interrupted", W_INTERRUPTED, 2 },
+		{ "skipped", W_SKIPPED, 3 }, { "error", W_ERRORED, 4 },	 { NULL, W_NOT_RUN, 1 },
+	};
+	size_t i;
+
+	for (i = 0; table[i].status && strcmp(table[i].status, s->status); i++)
+		;
+	*why = table[i].why;
+	if (*why == W_SKIPPED && gpu_step(b, s)) {
+		*why = W_SKIPPED_GPU;
+		return 5;
+	}
+	return table[i].rank;
+}
+
+static void absent(struct ctx *c, const struct baseline_check *bc, const cJSON *step, enum why why)
+{
+	static const enum verdict_result result[] = {
+		[W_NO_STEP] = VERDICT_SKIPPED, [W_NOT_RUN] = VERDICT_SKIPPED,	 [W_INTERRUPTED] = VERDICT_SKIPPED,
+		[W_SKIPPED] = VERDICT_SKIPPED, [W_SKIPPED_GPU] = VERDICT_FAIL,	 [W_ERRORED] = VERDICT_ERROR,
+		[W_MISSING] = VERDICT_FAIL,    [W_NO_INVENTORY] = VERDICT_ERROR,
+	};
+
+	set(new_check(c, bc, step, NULL, bc->kind), result[why], why);
+}
+
+static int selects(const struct baseline_check *bc, const struct nstep *s)
+{
+	return eq(s->id, bc->selector) || eq(s->probe, bc->selector);
+}
+
+static void eval_check(struct ctx *c, const struct baseline_check *bc)
+{
+	size_t i, matched = 0, found = 0, n, cause = 0;
+	enum why why = W_NO_STEP, w = W_NO_STEP;
+	int worst = -1, rank;
+
+	for (i = 0; i < c->nsteps; i++) {
+		/* the inventory stands in only for a probe no step runs */
+		if (!selects(bc, &c->steps[i]) || (i == c->nreal && matched))
+			continue;
+		matched++;
+		n = eval_step(c, bc, (uint32_t)i);
+		found += n;
+		rank = n ? -1 : absent_rank(c->v->b, &c->steps[i], &w);
+		if (rank > worst) {
+			worst = rank;
+			why = w;
+			cause = i;
+		}
+	}
+	if (!matched && c->nsteps == c->nreal && !strcmp(bc->selector, BASELINE_INVENTORY_PROBE))
+		why = W_NO_INVENTORY;
+	if (!found)
+		absent(c, bc, matched ? c->steps[cause].j : NULL, why);
+}
+
+/* ---- texts ---- */
+
+/* Append s to buf (of len, holding *n characters), truncating. */
+static void append(char *buf, size_t len, size_t *n, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (*n + k >= len)
+		k = *n + 1 < len ? len - *n - 1 : 0;
+	memcpy(buf + *n, s, k);
+	*n += k;
+	buf[*n] = '\0';
+}
+
+static void append_label(char *buf, size_t len, size_t *n, const char *name, const char *value)
+{
+	append(buf, len, n, *n ? "," : "{");
+	append(buf, len, n, name);
+	append(buf, len, n, "=");
+	append(buf, len, n, value);
+}
+
+/* "{gpu=0,numa=1}" from a labels object or a check's filter; "" when there are none. */
+static const char *labels_text(const cJSON *labels, const struct baseline_check *filter, char *buf, size_t len)
+{
+	const cJSON *l;
+	size_t n = 0, i;
+
+	buf[0] = '\0';
+	if (filter)
+		for (i = 0; i < filter->nlabels; i++)
+			append_label(buf, len, &n, filter->labels[i].name, filter->labels[i].value);
+	else
+		cJSON_ArrayForEach(l, labels)
+		{
+			append_label(buf, len, &n, l->string, cJSON_IsString(l) ? l->valuestring : "?");
+		}
+	if (n)
+		append(buf, len, &n, "}");
+	return buf;
+}
+
+static const char *fmt(double v, const char *unit, char *buf, size_t len)
+{
+	return quantity_format(v, unit, buf, len);
+}
+
+/* The bounds of a check as its messages show them, in unit: "2.90 TB/s", "20 °C to 85 °C", "3 %". */
+static const char *bound_text(const struct baseline_check *bc, const char *unit, char *buf, size_t len)
+{
+	char a[64], b[64];
+
+	switch (bc->kind) {
+	case BASELINE_RANGE:
+		snprintf(buf, len, "%s to %s", fmt(bc->min, unit, a, sizeof(a)), fmt(bc->max, unit, b, sizeof(b)));
+		break;
+	case BASELINE_MAX_CV:
+		fmt(bc->max_cv, "ratio", buf, len);
+		break;
+	case BASELINE_MIN:
+		fmt(bc->min, unit, buf, len);
+		break;
+	case BASELINE_MAX:
+		fmt(bc->max, unit, buf, len);
+		break;
+	case BASELINE_EQUALS:
+		fmt(bc->equals, unit, buf, len);
+		break;
+	}
+	return buf;
+}
+
+static void make_bounds(struct verdict *v)
+{
+	char buf[160];
+	size_t i;
+
+	v->bounds = xcalloc(v->b->nchecks + 1, sizeof(*v->bounds));
+	for (i = 0; i < v->b->nchecks; i++)
+		v->bounds[i] = xstrdup(bound_text(&v->b->checks[i], v->b->checks[i].unit, buf, sizeof(buf)));
+}
+
+/* A unitless bound is shown in the metric's unit (counts look the same either way). */
+static int own_unit(const struct baseline_check *bc, const char *unit)
+{
+	return bc->unit || !unit || !strcmp(unit, "count");
+}
+
+/* ---- roll-up ---- */
+
+static enum verdict_status roll_up(const size_t *counts, int unfinished)
+{
+	if (counts[VERDICT_FAIL])
+		return VERDICT_NOT_READY;
+	if (counts[VERDICT_ERROR] || unfinished)
+		return VERDICT_INCOMPLETE;
+	if (counts[VERDICT_WARN])
+		return VERDICT_READY_WITH_WARNINGS;
+	return VERDICT_READY;
+}
+
+static void count(struct verdict *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nchecks; i++) {
+		v->nodes[v->checks[i].node].counts[v->checks[i].result]++;
+		v->counts[v->checks[i].result]++;
+	}
+	for (i = 0; i < v->nnodes; i++)
+		v->nodes[i].status = roll_up(v->nodes[i].counts, v->run_unfinished);
+	v->status = roll_up(v->counts, v->run_unfinished);
+}
+
+/* After the first node: room for as many checks on every node, so the array is not copied as it grows. */
+static void presize(struct verdict *v)
+{
+	size_t want = v->nchecks * v->nnodes + 64;
+
+	if (want > v->alloc && want / v->nnodes >= v->nchecks) {
+		v->alloc = want;
+		v->checks = xrealloc(v->checks, v->alloc * sizeof(*v->checks));
+	}
+}
+
+int verdict_compute(struct verdict *v, const struct baseline *b, const cJSON *results, const char *selected_by)
+{
+	struct ctx c;
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	memset(&c, 0, sizeof(c));
+	v->b = b;
+	v->selected_by = selected_by ? selected_by : "none";
+	if (!cJSON_IsObject(results))
+		return -1;
+	v->run_unfinished = !eq(str(get(results, "run"), "status"), "complete");
+	find_nodes(v, results);
+	if (b)
+		make_bounds(v);
+	c.v = v;
+	for (i = 0; i < v->nnodes; i++) {
+		c.node = (uint32_t)i;
+		index_node(&c, &v->nodes[i]);
+		requirement_checks(&c, v->nodes[i].requires);
+		step_checks(&c);
+		for (size_t k = 0; b && k < b->nchecks; k++)
+			eval_check(&c, &b->checks[k]);
+		if (i == 0)
+			presize(v);
+	}
+	count(v);
+	free(c.steps);
+	free(c.refs);
+	free(c.heads);
+	return 0;
+}
+
+void verdict_release(struct verdict *v)
+{
+	size_t i;
+
+	for (i = 0; v->bounds && i < v->b->nchecks; i++)
+		free(v->bounds[i]);
+	free(v->bounds);
+	free(v->nodes);
+	free(v->checks);
+	memset(v, 0, sizeof(*v));
+}
+
+/* ---- one check for people ---- */
+
+static const char *step_error_runbook(const char *reason)
+{
+	if (reason && strstr(reason, "timed out"))
+		return runner_runbooks[RB_TIMED_OUT];
+	if (reason && (!strncmp(reason, "probe crashed", 13) || strstr(reason, "killed by signal")))
+		return runner_runbooks[RB_CRASHED];
+	return runner_runbooks[RB_ERROR];
+}
+
+static const char *runbook_of(const struct verdict *v, const struct verdict_check *k)
+{
+	switch (k->why) {
+	case W_SKIPPED_GPU:
+		return runner_runbooks[RB_SKIPPED_GPU];
+	case W_MISSING:
+		return runner_runbooks[RB_MISSING];
+	case W_ERRORED:
+	case W_STEP_ERROR:
+		return step_error_runbook(str(k->step, "reason"));
+	case W_NO_INVENTORY:
+		return step_error_runbook(v->nodes[k->node].inventory_status);
+	case W_STEP_FAILED:
+		return runner_runbooks[RB_FAILED];
+	case W_REQ_UNMET:
+	case W_REQ_UNKNOWN:
+		return runner_runbooks[RB_REQUIREMENT];
+	default:
+		return k->bc->runbook;
+	}
+}
+
+/* "triad{gpu=0} 3.01 TB/s >= 2.90 TB/s" */
+static void value_message(const struct verdict *v, const struct verdict_check *k, const char *lab, const char *unit,
+			  struct verdict_fields *f)
+{
+	static const char *const ops[][2] = {
+		{ "<", ">=" }, { ">", "<=" }, { "outside", "within" }, { "!=", "==" }, { ">", "<=" }
+	};
+	const struct baseline_check *bc = k->bc;
+	const char *op = ops[bc->kind][k->result == VERDICT_PASS];
+	const char *bound = own_unit(bc, unit) ? v->bounds[bc - v->b->checks] : NULL;
+	char b[160], cv[64];
+
+	if (!bound)
+		bound = bound_text(bc, unit, b, sizeof(b));
+	if (bc->kind == BASELINE_MAX_CV)
+		snprintf(f->message, sizeof(f->message), "%s%s cv %s %s %s", bc->metric, lab,
+			 fmt(k->cv, "ratio", cv, sizeof(cv)), op, bound);
+	else
+		snprintf(f->message, sizeof(f->message), "%s%s %s %s %s", bc->metric, lab, f->value_text, op, bound);
+}
+
+/* ": reason" when there is one. */
+static const char *colon(const char *reason)
+{
+	return reason ? ": " : "";
+}
+
+static void absent_message(const struct verdict *v, const struct verdict_check *k, const char *lab,
+			   struct verdict_fields *f)
+{
+	const char *id = str(k->step, "id"), *reason = str(k->step, "reason"), *r = reason ? reason : "";
+	const char *inv = v->nodes[k->node].inventory_status;
+	char *m = f->message;
+	size_t len = sizeof(f->message);
+
+	switch (k->why) {
+	case W_NO_STEP:
+		snprintf(m, len, "no step of this run runs '%s'", k->bc->selector);
+		break;
+	case W_NOT_RUN:
+		snprintf(m, len, "step '%s' did not run%s%s", id, colon(reason), r);
+		break;
+	case W_INTERRUPTED:
+		snprintf(m, len, "step '%s' was interrupted", id);
+		break;
+	case W_SKIPPED:
+		snprintf(m, len, "step '%s' was skipped%s%s", id, colon(reason), r);
+		break;
+	case W_SKIPPED_GPU:
+		snprintf(m, len, "step '%s' was skipped on a node that should have %lld GPUs%s%s", id, v->b->node_gpus,
+			 colon(reason), r);
+		break;
+	case W_ERRORED:
+		snprintf(m, len, "step '%s' errored%s%s", id, colon(reason), r);
+		break;
+	case W_MISSING:
+		if (id)
+			snprintf(m, len, "step '%s' ran but reported no metric '%s%s'", id, k->bc->metric, lab);
+		else
+			snprintf(m, len, "the inventory has no metric '%s%s'", k->bc->metric, lab);
+		break;
+	case W_NO_INVENTORY:
+		snprintf(m, len, "the inventory is missing%s%s", colon(inv), inv ? inv : "");
+		break;
+	}
+}
+
+static void metric_message(const struct verdict *v, const struct verdict_check *k, const char *lab, const char *unit,
+			   struct verdict_fields *f)
+{
+	const struct baseline_check *bc = k->bc;
+
+	if (k->why == W_VALUE)
+		value_message(v, k, lab, unit, f);
+	else if (k->why == W_UNIT)
+		snprintf(f->message, sizeof(f->message), "'%s' does not fit metric '%s' (unit %s)", bc->unit_text,
+			 bc->target, unit);
+	else if (k->why == W_NO_VALUE)
+		snprintf(f->message, sizeof(f->message), "metric '%s%s' has no numeric value", bc->metric, lab);
+	else
+		snprintf(f->message, sizeof(f->message), "'%s%s' has fewer than two samples: no cv to check",
+			 bc->metric, lab);
+}
+
+/* The probe a baseline check looked at: its step's, the inventory's, or none (no step ran it). */
+static const char *check_probe(const struct verdict *v, const struct verdict_check *k)
+{
+	if (k->step)
+		return str(k->step, "probe");
+	if (k->item || k->why == W_MISSING)
+		return str(v->nodes[k->node].inventory, "probe");
+	return k->why == W_NO_INVENTORY ? BASELINE_INVENTORY_PROBE : NULL;
+}
+
+/* "hbm.triad{gpu=0}:min" */
+static void check_id(const struct baseline_check *bc, const char *step, const char *lab, struct verdict_fields *f)
+{
+	size_t len = 0;
+
+	append(f->id, sizeof(f->id), &len, step ? step : bc->selector);
+	append(f->id, sizeof(f->id), &len, ".");
+	append(f->id, sizeof(f->id), &len, bc->metric);
+	append(f->id, sizeof(f->id), &len, lab);
+	append(f->id, sizeof(f->id), &len, bc->id_suffix);
+}
+
+static void baseline_fields(const struct verdict *v, const struct verdict_check *k, struct verdict_fields *f)
+{
+	const struct baseline_check *bc = k->bc;
+	const char *unit = k->item ? str(k->item, "unit") : bc->unit;
+	char lab[256];
+
+	f->step = str(k->step, "id");
+	f->probe = check_probe(v, k);
+	f->area = f->probe ? f->probe : bc->selector;
+	f->metric = bc->metric;
+	f->labels = k->item ? get(k->item, "labels") : NULL;
+	f->filter = k->item ? NULL : bc;
+	f->min = bc->min;
+	f->max = bc->max;
+	f->equals = bc->equals;
+	f->max_cv = bc->max_cv;
+	if (!own_unit(bc, unit))
+		baseline_threshold_text(bc, unit, f->threshold_text, sizeof(f->threshold_text));
+	else
+		snprintf(f->threshold_text, sizeof(f->threshold_text), "%s", bc->threshold_text);
+	f->unit = unit;
+	f->severity = bc->severity == BASELINE_WARNING ? "warning" : "critical";
+	f->source = bc->source;
+	labels_text(f->labels, f->filter, lab, sizeof(lab));
+	check_id(bc, f->step, lab, f);
+	if (!isnan(k->value))
+		fmt(k->value, unit, f->value_text, sizeof(f->value_text));
+	if (k->item)
+		metric_message(v, k, lab, unit, f);
+	else
+		absent_message(v, k, lab, f);
+}
+
+static void step_fields(const struct verdict_check *k, struct verdict_fields *f)
+{
+	const char *reason = str(k->step, "reason");
+
+	f->step = str(k->step, "id");
+	f->probe = str(k->step, "probe");
+	f->area = f->probe ? f->probe : "";
+	snprintf(f->id, sizeof(f->id), "%s:step", f->step ? f->step : "?");
+	snprintf(f->message, sizeof(f->message), "step '%s' (%s) %s%s%s", f->step ? f->step : "?",
+		 f->probe ? f->probe : "?", k->why == W_STEP_ERROR ? "errored" : "failed", colon(reason),
+		 reason ? reason : "");
+}
+
+/* The unit of an inventory metric (requirements name one), or NULL. */
+static const char *inventory_unit(const cJSON *inv, const char *metric)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, get(inv, "metrics"))
+	{
+		if (eq(str(m, "name"), metric))
+			return str(m, "unit");
+	}
+	return NULL;
+}
+
+static void requirement_fields(const struct verdict *v, const struct verdict_check *k, struct verdict_fields *f)
+{
+	const cJSON *req = get(k->item, "required");
+	const char *name = str(k->item, "name");
+	char a[64] = "?";
+
+	f->area = "requires";
+	f->probe = BASELINE_INVENTORY_PROBE;
+	f->metric = str(k->item, "metric");
+	f->unit = inventory_unit(v->nodes[k->node].inventory, f->metric);
+	f->min = cJSON_IsNumber(req) ? req->valuedouble : NAN;
+	snprintf(f->id, sizeof(f->id), "requires.%s:requirement", name ? name : "?");
+	if (!isnan(f->min))
+		snprintf(f->threshold_text, sizeof(f->threshold_text), ">= %s", fmt(f->min, f->unit, a, sizeof(a)));
+	if (!isnan(k->value))
+		fmt(k->value, f->unit, f->value_text, sizeof(f->value_text));
+	if (k->why == W_REQ_UNMET)
+		snprintf(f->message, sizeof(f->message), "requirement '%s' not met: %s required, %s found",
+			 name ? name : "?", a, f->value_text[0] ? f->value_text : "nothing");
+	else
+		snprintf(f->message, sizeof(f->message),
+			 "requirement '%s' could not be checked: the inventory is missing", name ? name : "?");
+}
+
+/* Not a memset: the buffers are large and a big run shows a million checks. */
+static void fields_reset(struct verdict_fields *f)
+{
+	f->id[0] = f->threshold_text[0] = f->value_text[0] = f->message[0] = '\0';
+	f->area = f->host = f->step = f->probe = f->metric = f->kind = NULL;
+	f->verdict = f->severity = f->runbook = f->unit = f->source = NULL;
+	f->labels = NULL;
+	f->filter = NULL;
+	f->labels_null = 0;
+}
+
+void verdict_fields(const struct verdict *v, size_t i, struct verdict_fields *f)
+{
+	static const char *const kinds[] = { "min", "max", "range", "equals", "max_cv", "step", "requirement" };
+	const struct verdict_check *k = &v->checks[i];
+
+	fields_reset(f);
+	f->host = v->nodes[k->node].host;
+	f->kind = kinds[k->kind];
+	f->min = f->max = f->equals = f->max_cv = NAN;
+	f->value = k->value;
+	f->cv = k->cv;
+	f->margin = k->margin;
+	f->verdict = verdict_result_name((enum verdict_result)k->result);
+	f->severity = "critical";
+	f->runbook = runbook_of(v, k);
+	f->labels_null = !k->bc;
+	if (k->bc)
+		baseline_fields(v, k, f);
+	else if (k->kind == VERDICT_KIND_STEP)
+		step_fields(k, f);
+	else
+		requirement_fields(v, k, f);
+}
+
+/* ---- JSON: a tree, or text written as it goes ---- */
+
+/* Text on its way to a FILE, in large writes (a big run writes hundreds of MiB). */
+struct out {
+	FILE *fp;
+	size_t n;
+	char buf[1 << 16];
+};
+
+static void out_flush(struct out *o)
+{
+	if (o->n)
+		fwrite(o->buf, 1, o->n, o->fp);
+	o->n = 0;
+}
+
+static void out_add(struct out *o, const char *s, size_t len)
+{
+	if (o->n + len > sizeof(o->buf)) {
+		out_flush(o);
+		if (len > sizeof(o->buf)) {
+			fwrite(s, 1, len, o->fp);
+			return;
+		}
+	}
+	memcpy(o->buf + o->n, s, len);
+	o->n += len;
+}
+
+static void out_str(struct out *o, const char *s)
+{
+	out_add(o, s, strlen(s));
+}
+
+/* A JSON string: runs of plain characters are copied at once; escapes as cJSON writes them. */
+static void put_string(struct out *o, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run;
+	char esc[8];
+
+	out_add(o, "\"", 1);
+	while (*p) {
+		for (run = p; *p >= 0x20 && *p != '"' && *p != '\\'; p++)
+			;
+		out_add(o, (const char *)run, (size_t)(p - run));
+		if (!*p)
+			break;
+		if (*p == '"' || *p == '\\')
+			snprintf(esc, sizeof(esc), "\\%c", *p);
+		else if (*p == '\n' || *p == '\t' || *p == '\r')
+			snprintf(esc, sizeof(esc), "\\%c", *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r');
+		else
+			snprintf(esc, sizeof(esc), "\\u%04x", *p);
+		out_str(o, esc);
+		p++;
+	}
+	out_add(o, "\"", 1);
+}
+
+/* The digits of u, ending at end; returns where they start. */
+static char *digits(unsigned long long u, char *end)
+{
+	do
+		*--end = (char)('0' + u % 10);
+	while (u /= 10);
+	return end;
+}
+
+/*
+ * A number with at most 6 decimal places (margins are rounded so), written
+ * from integers in plain decimal (the value cJSON would write, without
+ * printf); 0 when d is not one.
+ */
+static int put_decimal(struct out *o, double d)
+{
+	char buf[48], *p, *end = buf + sizeof(buf);
+	long long x;
+	int i;
+
+	if (!(fabs(d) < 1e9) || (double)(x = llround(d * 1e6)) / 1e6 != d)
+		return 0;
+	p = digits((unsigned long long)llabs(x), end);
+	while (end - p < 7)
+		*--p = '0';
+	memmove(p - 1, p, (size_t)(end - p - 6)); /* open a gap for the point */
+	p--;
+	end[-7] = '.';
+	for (i = 0; i < 6 && end[-1] == '0'; i++)
+		end--;
+	if (end[-1] == '.')
+		end--;
+	if (x < 0)
+		*--p = '-';
+	out_add(o, p, (size_t)(end - p));
+	return 1;
+}
+
+/*
+ * A JSON number as cJSON writes it: whole numbers plainly (most values are
+ * whole B/s or FLOP/s) and short decimals from integers, both without printf;
+ * else the shorter of %.15g and %.17g that reads back.
+ */
+static void put_number(struct out *o, double d)
+{
+	char buf[64], *p;
+
+	if (!isfinite(d)) {
+		out_add(o, "null", 4);
+		return;
+	}
+	if (d == floor(d) && fabs(d) < 1e15) {
+		p = digits((unsigned long long)fabs(d), buf + sizeof(buf));
+		if (d < 0)
+			*--p = '-';
+		out_add(o, p, (size_t)(buf + sizeof(buf) - p));
+		return;
+	}
+	if (put_decimal(o, d))
+		return;
+	snprintf(buf, sizeof(buf), "%1.15g", d);
+	if (strtod(buf, NULL) != d)
+		snprintf(buf, sizeof(buf), "%1.17g", d);
+	out_str(o, buf);
+}
+
+/* One object being emitted: into a cJSON object, or as text. */
+struct emit {
+	cJSON *obj;
+	struct out *o;
+	int n; /* members written (text) */
+};
+
+static void key(struct emit *e, const char *k)
+{
+	if (e->n++)
+		out_add(e->o, ",", 1);
+	put_string(e->o, k);
+	out_add(e->o, ":", 1);
+}
+
+static void e_str(struct emit *e, const char *k, const char *s)
+{
+	if (e->obj) {
+		cJSON_AddItemToObject(e->obj, k, s ? cJSON_CreateString(s) : cJSON_CreateNull());
+		return;
+	}
+	key(e, k);
+	if (s)
+		put_string(e->o, s);
+	else
+		out_add(e->o, "null", 4);
+}
+
+static void e_num(struct emit *e, const char *k, double d)
+{
+	if (e->obj) {
+		cJSON_AddItemToObject(e->obj, k, isfinite(d) ? cJSON_CreateNumber(d) : cJSON_CreateNull());
+		return;
+	}
+	key(e, k);
+	put_number(e->o, d);
+}
+
+static void e_labels(struct emit *e, const struct verdict_fields *f)
+{
+	const cJSON *l;
+	struct emit sub = { NULL, e->o, 0 };
+	size_t i;
+
+	if (f->labels_null) {
+		e_str(e, "labels", NULL);
+		return;
+	}
+	if (e->obj) {
+		sub.obj = cJSON_AddObjectToObject(e->obj, "labels");
+	} else {
+		key(e, "labels");
+		out_add(e->o, "{", 1);
+	}
+	if (f->filter)
+		for (i = 0; i < f->filter->nlabels; i++)
+			e_str(&sub, f->filter->labels[i].name, f->filter->labels[i].value);
+	else
+		cJSON_ArrayForEach(l, f->labels)
+		{
+			e_str(&sub, l->string, cJSON_IsString(l) ? l->valuestring : NULL);
+		}
+	if (!e->obj)
+		out_add(e->o, "}", 1);
+}
+
+static const char *or_null(const char *buf)
+{
+	return *buf ? buf : NULL;
+}
+
+static void emit_check(struct emit *e, const struct verdict_fields *f)
+{
+	e_str(e, "id", f->id);
+	e_str(e, "area", f->area);
+	e_str(e, "host", f->host);
+	e_str(e, "step", f->step);
+	e_str(e, "probe", f->probe);
+	e_str(e, "metric", f->metric);
+	e_labels(e, f);
+	e_str(e, "kind", f->kind);
+	e_num(e, "min", f->min);
+	e_num(e, "max", f->max);
+	e_num(e, "equals", f->equals);
+	e_num(e, "max_cv", f->max_cv);
+	e_str(e, "threshold_text", or_null(f->threshold_text));
+	e_num(e, "value", f->value);
+	e_num(e, "cv", f->cv);
+	e_str(e, "unit", f->unit);
+	e_str(e, "value_text", or_null(f->value_text));
+	e_num(e, "margin", f->margin);
+	e_str(e, "verdict", f->verdict);
+	e_str(e, "severity", f->severity);
+	e_str(e, "runbook", f->runbook);
+	e_str(e, "message", f->message);
+	e_str(e, "source", f->source);
+}
+
+static cJSON *counts_json(const size_t *counts)
+{
+	cJSON *o = cJSON_CreateObject();
+	int r;
+
+	for (r = 0; r < VERDICT_NRESULTS; r++)
+		cJSON_AddNumberToObject(o, verdict_result_name((enum verdict_result)r), (double)counts[r]);
+	return o;
+}
+
+/* Everything but "checks" (which comes last): small, so always a tree. */
+static cJSON *head_json(const struct verdict *v)
+{
+	cJSON *o = cJSON_CreateObject(), *b, *nodes, *n;
+	const struct baseline *bl = v->b;
+	size_t i;
+
+	cJSON_AddStringToObject(o, "status", verdict_status_name(v->status));
+	b = cJSON_AddObjectToObject(o, "baseline");
+	cJSON_AddItemToObject(b, "name", bl && bl->name ? cJSON_CreateString(bl->name) : cJSON_CreateNull());
+	cJSON_AddItemToObject(b, "path", bl && bl->path ? cJSON_CreateString(bl->path) : cJSON_CreateNull());
+	cJSON_AddStringToObject(b, "selected_by", v->selected_by);
+	cJSON_AddItemToObject(b, "description",
+			      bl && bl->description ? cJSON_CreateString(bl->description) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "counts", counts_json(v->counts));
+	nodes = cJSON_AddArrayToObject(o, "nodes");
+	for (i = 0; i < v->nnodes; i++) {
+		n = cJSON_CreateObject();
+		cJSON_AddStringToObject(n, "host", v->nodes[i].host);
+		cJSON_AddStringToObject(n, "status", verdict_status_name(v->nodes[i].status));
+		cJSON_AddItemToObject(n, "counts", counts_json(v->nodes[i].counts));
+		cJSON_AddItemToArray(nodes, n);
+	}
+	return o;
+}
+
+cJSON *verdict_json(const struct verdict *v)
+{
+	cJSON *o = head_json(v), *checks = cJSON_AddArrayToObject(o, "checks");
+	struct verdict_fields *f = xmalloc(sizeof(*f));
+	size_t i;
+
+	for (i = 0; i < v->nchecks; i++) {
+		struct emit e = { cJSON_CreateObject(), NULL, 0 };
+
+		verdict_fields(v, i, f);
+		emit_check(&e, f);
+		cJSON_AddItemToArray(checks, e.obj);
+	}
+	free(f);
+	return o;
+}
+
+int verdict_write(const struct verdict *v, FILE *fp, unsigned flags)
+{
+	cJSON *head = head_json(v);
+	struct verdict_fields *f = xmalloc(sizeof(*f));
+	struct out *o = xmalloc(sizeof(*o));
+	int omit = flags & VERDICT_WRITE_NOT_PASSED, n = 0;
+	char *text;
+	size_t i;
+
+	if (omit)
+		cJSON_AddNumberToObject(head, "checks_omitted", (double)v->counts[VERDICT_PASS]);
+	text = cJSON_PrintUnformatted(head);
+	cJSON_Delete(head);
+	o->fp = fp;
+	o->n = 0;
+	if (text) {
+		out_add(o, text, strlen(text) - 1); /* all but the closing brace */
+		out_str(o, ",\"checks\":[");
+	}
+	for (i = 0; text && i < v->nchecks; i++) {
+		struct emit e = { NULL, o, 0 };
+
+		if (omit && v->checks[i].result == VERDICT_PASS)
+			continue;
+		verdict_fields(v, i, f);
+		out_str(o, n++ ? ",{" : "{");
+		emit_check(&e, f);
+		out_add(o, "}", 1);
+	}
+	out_str(o, text ? "]}" : "");
+	out_flush(o);
+	free(text);
+	free(f);
+	free(o);
+	return !text || ferror(fp) ? -1 : 0;
+}
+
+cJSON *verdict_evaluate(const struct baseline *b, const cJSON *results, const char *selected_by)
+{
+	struct verdict v;
+	cJSON *o;
+
+	verdict_compute(&v, b, results, selected_by);
+	o = verdict_json(&v);
+	verdict_release(&v);
+	return o;
+}
+
+/* ---- names and exit codes ---- */
+
+static const char *const status_names[] = { "READY", "READY WITH WARNINGS", "NOT READY", "INCOMPLETE" };
+
+const char *verdict_status_name(enum verdict_status s)
+{
+	return (unsigned)s < 4 ? status_names[s] : "INCOMPLETE";
+}
+
+const char *verdict_result_name(enum verdict_result r)
+{
+	static const char *const names[] = { "pass", "warn", "fail", "skipped", "error" };
+
+	return (unsigned)r < VERDICT_NRESULTS ? names[r] : "error";
+}
+
+int verdict_status_exit_code(enum verdict_status s)
+{
+	switch (s) {
+	case VERDICT_READY:
+	case VERDICT_READY_WITH_WARNINGS:
+		return SD_EXIT_OK;
+	case VERDICT_NOT_READY:
+		return SD_EXIT_CHECK;
+	default:
+		return SD_EXIT_PROBE;
+	}
+}
+
+int verdict_exit_code(const cJSON *verdict)
+{
+	const char *s = str(verdict, "status");
+	int i;
+
+	for (i = 0; s && i < 4; i++)
+		if (!strcmp(s, status_names[i]))
+			return verdict_status_exit_code((enum verdict_status)i);
+	return SD_EXIT_PROBE;
+}

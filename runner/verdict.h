@@ -1,0 +1,161 @@
+/*
+ * verdict.h - the verdict on a run: every check of a baseline applied to
+ * every node of a results document, plus the runner's own checks (steps that
+ * errored or failed, requirements not met), rolled up per node and for the
+ * run. The model is the `verdict` section of runner/RESULTS.md; every report
+ * is rendered from it.
+ *
+ * Two ways in:
+ *  - verdict_evaluate(): the verdict as a cJSON object, for results.json and
+ *    the reports of ordinary runs;
+ *  - verdict_compute(), then verdict_fields() or verdict_write(): for very
+ *    large runs (4,096 nodes × 8 GPUs make about a million checks, far too many
+ *    for a cJSON tree). Each check is a small record that borrows from the
+ *    baseline and the results; nothing is copied.
+ *
+ * Evaluation indexes each node's metrics once (a hash on step, metric name;
+ * labels are compared within the few metrics that share both), so it costs
+ * O(metrics + checks × nodes).
+ *
+ * Rules beyond RESULTS.md, decided here:
+ *  - A selector names a step id or a probe; a probe name reaches every step of
+ *    that probe. When it reaches several steps and none reports the metric,
+ *    one check says why, from the worst of their states: a GPU step skipped on
+ *    a GPU node (fail), an errored step (error), a skipped, interrupted or
+ *    unrun step (skipped); only when every one of them ran is the metric
+ *    missing (fail, metric-missing). A step that ran without the metric while
+ *    another step of the probe reported it is not a failure: a probe name
+ *    such as membw covers GPU and host steps whose label sets differ.
+ *  - A selector naming the inventory probe (BASELINE_INVENTORY_PROBE) with no
+ *    step of its own is checked against host.inventory (or a node's
+ *    inventory), which every run takes.
+ *  - "A GPU probe" is a step whose probe is in the baseline's node.gpu_probes
+ *    (every probe when that list is not given), unless its result says
+ *    `target: cpu`; it counts only when the baseline's node.gpus > 0.
+ *  - A run whose status is not `complete` (`running` or `interrupted`) is
+ *    INCOMPLETE unless something failed: a run killed mid-way keeps a verdict
+ *    that says so.
+ *  - A max_cv check on a metric with fewer than two samples is `skipped`.
+ *  - equals compares with a relative tolerance of 1e-9.
+ *  - margin is rounded to 6 decimal places.
+ */
+#ifndef SD_VERDICT_H
+#define SD_VERDICT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cJSON.h>
+
+#include "baseline.h"
+
+enum verdict_result { VERDICT_PASS, VERDICT_WARN, VERDICT_FAIL, VERDICT_SKIPPED, VERDICT_ERROR };
+#define VERDICT_NRESULTS 5
+
+enum verdict_status { VERDICT_READY, VERDICT_READY_WITH_WARNINGS, VERDICT_NOT_READY, VERDICT_INCOMPLETE };
+
+struct verdict_node {
+	const char *host;
+	const cJSON *steps;	/* the node's steps array */
+	const cJSON *inventory; /* the sysinfo document, or NULL */
+	const char *inventory_status;
+	const cJSON *requires; /* the requires object, or NULL */
+	enum verdict_status status;
+	size_t counts[VERDICT_NRESULTS];
+};
+
+/* One check, compactly; read it through verdict_fields(). */
+struct verdict_check {
+	const struct baseline_check *bc; /* NULL: one of the runner's own checks */
+	const cJSON *step;		 /* the step checked; NULL for the inventory, a requirement, or no step */
+	const cJSON *item;		 /* the metric, or the requirement's check object; NULL when absent */
+	double value, cv, margin;	 /* NAN: null */
+	uint32_t node;
+	uint8_t kind;	/* enum baseline_kind, or VERDICT_KIND_STEP / _REQUIREMENT */
+	uint8_t result; /* enum verdict_result */
+	uint8_t why;	/* private: which message and runbook */
+};
+
+#define VERDICT_KIND_STEP 5
+#define VERDICT_KIND_REQUIREMENT 6
+
+struct verdict {
+	const struct baseline *b; /* borrowed, may be NULL */
+	const char *selected_by;
+	int run_unfinished; /* run.status is not "complete" */
+	enum verdict_status status;
+	size_t counts[VERDICT_NRESULTS];
+	struct verdict_node *nodes;
+	size_t nnodes;
+	struct verdict_check *checks; /* node by node: requirements, steps, then the baseline's checks in order */
+	size_t nchecks, alloc;
+	char **bounds; /* private: each baseline check's bounds as messages show them, made once */
+};
+
+/*
+ * One check as the JSON shows it (RESULTS.md). Strings are borrowed from the
+ * verdict, its baseline and the results, or held in the buffers here; "" in a
+ * buffer and NULL pointers are JSON null; NAN numbers are null. Labels are
+ * the metric's own object, or for a metric that is absent the check's filter.
+ */
+struct verdict_fields {
+	char id[512];
+	const char *area, *host, *step, *probe, *metric;
+	const cJSON *labels;		     /* the metric's labels (may be NULL: {}) */
+	const struct baseline_check *filter; /* or, for an absent metric, these labels */
+	int labels_null;		     /* runner checks: "labels": null */
+	const char *kind;
+	double min, max, equals, max_cv;
+	char threshold_text[256];
+	double value, cv;
+	const char *unit;
+	char value_text[64];
+	double margin;
+	const char *verdict, *severity, *runbook;
+	char message[1024];
+	const char *source;
+};
+
+/*
+ * Evaluate results (a results.json document: single-node, or with "nodes")
+ * against b (NULL: only the runner's own checks) into v, which borrows from
+ * both: they must outlive v. selected_by: "plan", "auto", "command line",
+ * "run" or "none" (NULL: "none"). Returns 0, or -1 when results is not an
+ * object (v is then empty but valid). Release v with verdict_release().
+ */
+int verdict_compute(struct verdict *v, const struct baseline *b, const cJSON *results, const char *selected_by);
+void verdict_release(struct verdict *v);
+
+/* Check i of v, as shown in the JSON. */
+void verdict_fields(const struct verdict *v, size_t i, struct verdict_fields *f);
+
+/* The verdict object (RESULTS.md); caller owns it. */
+cJSON *verdict_json(const struct verdict *v);
+
+/*
+ * The same object as compact JSON text, written as it goes (no tree). With
+ * VERDICT_WRITE_NOT_PASSED, "checks" holds only the checks that did not pass
+ * and "checks_omitted" says how many passed (counts and nodes still count
+ * them all): a 4,096-node run's every check is some 400 MB of JSON. Returns 0,
+ * or -1 on a write error.
+ */
+#define VERDICT_WRITE_NOT_PASSED 1u
+int verdict_write(const struct verdict *v, FILE *fp, unsigned flags);
+
+/* verdict_compute() and verdict_json() in one: the `verdict` object; caller owns it. */
+cJSON *verdict_evaluate(const struct baseline *b, const cJSON *results, const char *selected_by);
+
+/* "READY", "READY WITH WARNINGS", "NOT READY", "INCOMPLETE". */
+const char *verdict_status_name(enum verdict_status s);
+/* "pass", "warn", "fail", "skipped", "error". */
+const char *verdict_result_name(enum verdict_result r);
+
+/*
+ * The exit code a verdict gives: 0 READY or READY WITH WARNINGS, 1 NOT READY,
+ * 3 INCOMPLETE (exitcodes.h). The runner puts 130 (interrupted) and 2 (usage)
+ * before it. A verdict without a known status gives 3.
+ */
+int verdict_exit_code(const cJSON *verdict);
+int verdict_status_exit_code(enum verdict_status s);
+
+#endif
