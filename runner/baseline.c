@@ -1190,7 +1190,9 @@ int baseline_sniff(const char *path)
 
 	if (!read_all(path, &buf, &len, err, sizeof(err))) {
 		ytree_parse(&t, path, buf, len, NULL, &d);
-		yes = t.root && t.root->kind == YNODE_MAP && ynode_pair(t.root, "baseline");
+		/* a plan may name its baseline with a `baseline:` key too: `plan:` decides */
+		yes = t.root && t.root->kind == YNODE_MAP && ynode_pair(t.root, "baseline") &&
+		      !ynode_pair(t.root, "plan");
 	}
 	ytree_release(&t);
 	diags_release(&d);

@@ -107,7 +107,8 @@ int baseline_load(const char *path, struct baseline *b, struct diags *d);
 void baseline_release(struct baseline *b);
 
 /*
- * 1 when path is a YAML file whose top-level mapping has a `baseline` key (so
+ * 1 when path is a YAML file whose top-level mapping has a `baseline` key and
+ * no `plan` key (so
  * `shakedown validate` can tell a baseline from a plan), 0 otherwise (also
  * when it cannot be read or parsed).
  */

@@ -3,9 +3,13 @@
  * Everything it runs lives in run.c (plans, single probes), plan.c
  * (validation) and catalog.c (probe listing).
  */
+#include "baseline.h"
 #include "catalog.h"
+#include "compare.h"
 #include "exitcodes.h"
+#include "genbaseline.h"
 #include "plan.h"
+#include "report_cmd.h"
 #include "run.h"
 #include "units.h"
 #include "xalloc.h"
@@ -58,15 +62,19 @@ static void usage_run(FILE *fp)
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' }, { "only", required_argument, NULL, 'O' },
-		{ "set", required_argument, NULL, 's' }, { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },	 { NULL, 0, NULL, 0 },
+		{ "out", required_argument, NULL, 'o' },
+		{ "only", required_argument, NULL, 'O' },
+		{ "set", required_argument, NULL, 's' },
+		{ "baseline", required_argument, NULL, 'b' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct run_opts ro = { .argc = argc, .argv = argv };
 	const char **sets = xcalloc((size_t)argc, sizeof(*sets)), **only = xcalloc((size_t)argc, sizeof(*only));
 	int c, code = SD_EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "+o:qh", opts, NULL)) != -1 || (optind < argc && !ro.plan_path)) {
+	while ((c = getopt_long(argc, argv, "+o:b:qh", opts, NULL)) != -1 || (optind < argc && !ro.plan_path)) {
 		if (c == -1) { /* a positional: the plan; options may follow it */
 			ro.plan_path = argv[optind++];
 			continue;
@@ -80,6 +88,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 's':
 			sets[ro.nsets++] = optarg;
+			break;
+		case 'b':
+			ro.baseline = optarg;
 			break;
 		case 'q':
 			ro.quiet = 1;
@@ -107,35 +118,68 @@ out:
 	return code;
 }
 
+static void validate_baseline(const char *path, struct diags *d)
+{
+	struct baseline b;
+	size_t before = d->n;
+
+	baseline_load(path, &b, d);
+	if (d->n == before)
+		printf("%s: ok (baseline '%s', %zu checks)\n", path, b.name, b.nchecks);
+	baseline_release(&b);
+}
+
+/* A plan, and the baseline it names (checked against the plan's steps: unknown metrics are warnings). */
+static void validate_plan(const char *path, struct catalog *cat, struct diags *d, struct diags *warn)
+{
+	struct baseline b;
+	struct plan p;
+	size_t before = d->n;
+
+	if (!plan_load(path, &p, d) && cat)
+		catalog_check_plan(cat, &p, d);
+	if (d->n == before && cat && p.baseline && strcmp(p.baseline, "auto")) {
+		if (!baseline_load(p.baseline, &b, d))
+			baseline_check_plan(&b, &p, cat, d, warn);
+		baseline_release(&b);
+	}
+	if (d->n == before)
+		printf("%s: ok (plan '%s', %zu steps)\n", path, p.name, p.nsteps);
+	plan_release(&p);
+}
+
 static int cmd_validate(int argc, char **argv)
 {
 	struct catalog cat;
-	struct diags d = DIAGS_INIT;
-	struct plan p;
-	int i, bad = 0, have_cat;
+	struct diags d = DIAGS_INIT, warn = DIAGS_INIT;
+	char buf[4096];
+	int i, have_cat;
+	size_t k;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fprintf(argc < 2 ? stderr : stdout,
 			"usage: shakedown validate FILE...\n\n"
-			"Check plans: YAML, keys, types, units, includes, environment variables, probes and\n"
-			"their parameters. Prints every error as file:line:col: message; exits 2 if any.\n");
+			"Check plans (YAML, keys, types, units, includes, environment variables, probes and\n"
+			"their parameters, the baseline they name) and baselines (a file whose top level has\n"
+			"`baseline:`). Prints every error as file:line:col: message and exits 2 if any;\n"
+			"checks of metrics that no step produces are warnings.\n");
 		return argc < 2 ? SD_EXIT_USAGE : SD_EXIT_OK;
 	}
 	have_cat = !catalog_init(&cat);
 	for (i = 1; i < argc; i++) {
-		size_t before = d.n;
-
-		if (!plan_load(argv[i], &p, &d) && have_cat)
-			catalog_check_plan(&cat, &p, &d);
-		if (d.n == before)
-			printf("%s: ok (plan '%s', %zu steps)\n", argv[i], p.name, p.nsteps);
-		plan_release(&p);
-		bad |= d.n != before;
+		if (baseline_sniff(argv[i]) == 1)
+			validate_baseline(argv[i], &d);
+		else
+			validate_plan(argv[i], have_cat ? &cat : NULL, &d, &warn);
 	}
+	for (k = 0; k < warn.n; k++)
+		fprintf(stderr, "warning: %s\n", diag_format(&warn.v[k], buf, sizeof(buf)));
 	diags_print(&d, stderr);
+	i = d.n ? SD_EXIT_USAGE : SD_EXIT_OK;
 	diags_release(&d);
+	diags_release(&warn);
 	catalog_release(&cat);
-	return bad ? SD_EXIT_USAGE : SD_EXIT_OK;
+	return i;
 }
 
 static void print_probe(const struct probe_desc *pd)
@@ -257,6 +301,12 @@ int main(int argc, char **argv)
 		return cmd_probes(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probe"))
 		return cmd_probe(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return report_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return compare_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "baseline"))
+		return genbaseline_main(argc - 1, argv + 1);
 	fprintf(stderr, "shakedown: unknown command '%s'\n\n", argv[1]);
 	usage_main(stderr);
 	return SD_EXIT_USAGE;

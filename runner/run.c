@@ -6,14 +6,20 @@
  */
 #include "run.h"
 #include "attempt.h"
+#include "baseline.h"
 #include "catalog.h"
 #include "clock.h"
 #include "exitcodes.h"
 #include "plan.h"
+#include "paths.h"
 #include "protocol.h"
+#include "report.h"
+#include "report_cmd.h"
 #include "results.h"
+#include "terminal.h"
 #include "suggest.h"
 #include "units.h"
+#include "verdict.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -55,6 +61,11 @@ struct run {
 	char *dir, *results_path;
 	cJSON *doc, *steps;
 	struct results_cache cache;
+	struct baseline bl;
+	int have_bl, bl_auto;
+	const char *bl_selected_by;
+	struct report_opts ro;
+	char *rb_prefix;
 	double t0;
 	int tty;
 	/* progress of the step in flight */
@@ -94,13 +105,34 @@ static void tick(void *arg, double elapsed)
 	}
 }
 
-/* ---- the results document ---- */
+/* ---- the results document and the reports ---- */
+
+#define RUN_REPORTS (REPORT_MD | REPORT_HTML | REPORT_JUNIT | REPORT_PROM)
 
 static void save(struct run *r)
 {
 	char err[512];
 
 	if (results_write_cached(r->results_path, r->doc, &r->cache, err, sizeof(err)) && !r->write_failed) {
+		fprintf(stderr, "shakedown: %s\n", err);
+		r->write_failed = 1;
+	}
+}
+
+/* Check everything so far against the baseline and write the reports (not results.json: save() does). */
+static void render(struct run *r)
+{
+	if (report_render(r->doc, r->have_bl ? &r->bl : NULL, r->bl_selected_by, r->dir, RUN_REPORTS, &r->ro) &&
+	    !r->write_failed)
+		r->write_failed = 1;
+}
+
+/* The reports only, from the verdict already in the document. */
+static void write_reports(struct run *r)
+{
+	char err[512];
+
+	if (report_write(r->doc, r->dir, RUN_REPORTS, &r->ro, err, sizeof(err)) && !r->write_failed) {
 		fprintf(stderr, "shakedown: %s\n", err);
 		r->write_failed = 1;
 	}
@@ -553,7 +585,23 @@ static int summarise(struct run *r, int requires_state)
 	return code;
 }
 
-static void finish_run(struct run *r, int code)
+/* The more serious of two exit codes: 130 > 3 > 1 > 0. */
+static int combine_codes(int a, int b)
+{
+	static const int order[] = { SD_EXIT_OK, SD_EXIT_CHECK, SD_EXIT_PROBE, SD_EXIT_INTERRUPTED };
+	int ia = 0, ib = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		if (order[i] == a)
+			ia = i;
+		if (order[i] == b)
+			ib = i;
+	}
+	return order[ia > ib ? ia : ib];
+}
+
+/* Mark the run finished, check it, write everything; returns the final exit code. */
+static int finish_run(struct run *r, int code)
 {
 	cJSON *run = cJSON_GetObjectItemCaseSensitive(r->doc, "run");
 	char now[40];
@@ -561,8 +609,13 @@ static void finish_run(struct run *r, int code)
 	set_str(run, "status", interrupted ? "interrupted" : "complete");
 	set_str(run, "finished", clock_utc_iso(now, sizeof(now)));
 	cJSON_ReplaceItemInObjectCaseSensitive(run, "duration_s", cJSON_CreateNumber(clock_mono_s() - r->t0));
+	cJSON_ReplaceItemInObjectCaseSensitive(r->doc, "verdict",
+					       verdict_evaluate(r->have_bl ? &r->bl : NULL, r->doc, r->bl_selected_by));
+	code = combine_codes(code, verdict_exit_code(cJSON_GetObjectItemCaseSensitive(r->doc, "verdict")));
 	cJSON_ReplaceItemInObjectCaseSensitive(run, "exit_code", cJSON_CreateNumber(code));
+	write_reports(r);
 	save(r);
+	return code;
 }
 
 static void print_summary(struct run *r, int code)
@@ -579,8 +632,74 @@ static void print_summary(struct run *r, int code)
 			r->plan.name, N("steps"), N("ok"), N("skipped"), N("failed"), N("error") + N("interrupted"),
 			N("not_run"), v, code, r->results_path);
 #undef N
+	if (!r->o->quiet) {
+		terminal_verdict(cJSON_GetObjectItemCaseSensitive(r->doc, "verdict"), stderr, 20);
+		fprintf(stderr, "report: %s/report.md\n", r->dir);
+	}
 	printf("%s\n", r->dir);
 	fflush(stdout);
+}
+
+static void print_warnings(const struct diags *w)
+{
+	char buf[4096];
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		fprintf(stderr, "warning: %s\n", diag_format(&w->v[i], buf, sizeof(buf)));
+}
+
+/* The baseline named by --baseline or the plan; `auto` waits for the inventory. */
+static void load_baseline(struct run *r, struct diags *d)
+{
+	const char *path = r->o->baseline ? r->o->baseline : r->plan.baseline;
+	struct diags warn = DIAGS_INIT;
+	size_t before = d->n;
+
+	r->bl_selected_by = "none";
+	if (!path)
+		return;
+	if (!strcmp(path, "auto")) {
+		r->bl_auto = 1;
+		return;
+	}
+	r->bl_selected_by = r->o->baseline ? "command line" : "plan";
+	baseline_load(path, &r->bl, d);
+	r->have_bl = 1;
+	if (d->n == before)
+		baseline_check_plan(&r->bl, &r->plan, &r->cat, d, &warn);
+	if (!r->o->quiet)
+		print_warnings(&warn);
+	diags_release(&warn);
+}
+
+/* `baseline: auto`: the first shipped baseline whose match holds for the inventory. */
+static int pick_auto_baseline(struct run *r, const cJSON *inv)
+{
+	char *dir = baseline_dir_default(), why[512] = "", *path = NULL;
+	struct diags d = DIAGS_INIT;
+	int rc = 0;
+
+	r->bl_selected_by = "auto";
+	path = dir && inv ? baseline_auto(dir, inv, why, sizeof(why)) : NULL;
+	if (!path) {
+		/* no baseline fits this node: the runner's own checks still apply */
+		fprintf(stderr, "shakedown: baseline auto: %s\n", *why ? why : "no inventory or no suites/baselines");
+		goto out;
+	}
+	baseline_load(path, &r->bl, &d);
+	r->have_bl = 1;
+	if (d.n) {
+		diags_print(&d, stderr);
+		rc = -1;
+	} else {
+		progress(r, "baseline: %s (auto: %s)\n", r->bl.name, why);
+	}
+out:
+	diags_release(&d);
+	free(path);
+	free(dir);
+	return rc;
 }
 
 static int load(struct run *r)
@@ -599,6 +718,8 @@ static int load(struct run *r)
 		diags_add(&d, NULL, 0, 0, "cannot find the probe directory");
 	if (!d.n)
 		catalog_check_plan(&r->cat, &r->plan, &d);
+	if (!d.n)
+		load_baseline(r, &d);
 	if (d.n) {
 		diags_print(&d, stderr);
 		rc = -1;
@@ -618,6 +739,8 @@ static void run_steps(struct run *r)
 			progress(r, "[%zu/%zu] %s (%s) ...\n", i + 1, r->plan.nsteps, r->cur_id,
 				 r->plan.steps[i].probe);
 		run_step(r, i);
+		render(r);
+		save(r);
 		print_step_end(r, i);
 	}
 }
@@ -633,19 +756,28 @@ int run_plan(const struct run_opts *o)
 	if (load(&r) || make_run_dir(&r, &run_id))
 		goto out;
 	install_signals();
+	r.ro.usd_per_kwh = 0.12;
+	r.ro.utilization = 0.70;
+	r.rb_prefix = report_runbook_prefix(r.dir);
+	r.ro.runbook_prefix = r.rb_prefix;
 	doc_init(&r, run_id);
 	save(&r);
 	inv = take_inventory(&r);
+	if (r.bl_auto && pick_auto_baseline(&r, inv))
+		goto out;
 	req = check_requires(&r, inv);
+	render(&r);
 	save(&r);
 	if (req == 1)
 		run_steps(&r);
 	else
 		report_unmet(&r);
-	code = summarise(&r, req);
-	finish_run(&r, code);
+	code = finish_run(&r, summarise(&r, req));
 	print_summary(&r, code);
 out:
+	if (r.have_bl)
+		baseline_release(&r.bl);
+	free(r.rb_prefix);
 	cJSON_Delete(r.doc);
 	results_cache_release(&r.cache);
 	plan_release(&r.plan);
