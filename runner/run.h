@@ -15,8 +15,8 @@ struct run_opts {
 	const char *const *only; /* --only STEP,...; nonly of them */
 	size_t nonly;
 	const char *baseline; /* --baseline FILE|auto: overrides the plan's */
-	int quiet; /* -q: no progress on stderr */
-	int argc;  /* the command line, recorded in results.json */
+	int quiet;	      /* -q: no progress on stderr */
+	int argc;	      /* the command line, recorded in results.json */
 	char *const *argv;
 };
 
