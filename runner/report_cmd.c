@@ -185,9 +185,9 @@ int report_main(int argc, char **argv)
 	prev = a.baseline ? NULL : previous_baseline(doc);
 	bpath = a.baseline ? a.baseline : prev;
 	if (bpath) {
+		bp = &b; /* released at out: whether it loaded or not */
 		if (load_baseline(bpath, &b))
 			goto out;
-		bp = &b;
 	}
 	copy = xstrdup(a.results);
 	dir = a.out ? a.out : dirname(copy);

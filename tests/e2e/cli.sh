@@ -84,4 +84,55 @@ expect "unmet requirements exit 1" [ "$code" -eq 1 ]
 expect "the unmet requirement is named" grep -q "requirement not met: gpus_per_node 8 required, this node has 0" "$TMP/err"
 expect "no step ran" [ "$(jget "$out/results.json" "d['steps'][0]['status']")" = not_run ]
 expect "results.json matches the schema" schema results "$out/results.json"
+
+# Baselines, reports, baseline generation and compare, end to end on the test probe.
+cat >"$TMP/bl.yaml" <<BL
+baseline: e2e
+checks:
+  - metric: a.value
+    equals: 2
+    runbook: probe-failed
+BL
+out=$("$SD" run "$TMP/two.yaml" --out "$TMP/r" --baseline "$TMP/bl.yaml" 2>"$TMP/err"); code=$?
+expect "a failing baseline check exits 1" [ "$code" -eq 1 ]
+expect "the verdict is NOT READY" grep -q "^verdict: NOT READY (baseline e2e)" "$TMP/err"
+expect "the failed check names its runbook file" grep -qE "FAIL .*a.value.* -> .*runbooks/probe-failed.md" "$TMP/err"
+expect "the runbook path printed exists" [ -f "$(grep -o '[^ ]*runbooks/probe-failed.md' "$TMP/err" | head -1)" ]
+expect "junit.xml has the failure" grep -q "<failure" "$out/junit.xml"
+mkdir -p "$TMP/rerender"
+"$SD" report "$out/results.json" --baseline "$TMP/r-none.yaml" >/dev/null 2>&1; code=$?
+expect "report with a missing baseline exits 2" [ "$code" -eq 2 ]
+cat >"$TMP/bl-ok.yaml" <<BL
+baseline: e2e-ok
+checks:
+  - metric: a.value
+    equals: 1
+    runbook: probe-failed
+BL
+"$SD" report "$out/results.json" --baseline "$TMP/bl-ok.yaml" --out "$TMP/rerender" --format md,json >/dev/null 2>"$TMP/err"; code=$?
+expect "report against a baseline that passes exits 0" [ "$code" -eq 0 ]
+expect "report --format md,json writes just those" [ "$(ls "$TMP/rerender" | tr '\n' ' ')" = "report.md results.json " ]
+expect "the re-rendered verdict is READY" [ "$(jget "$TMP/rerender/results.json" "d['verdict']['status']")" = READY ]
+expect_code 2 "report of a file that is not results.json" "$SD" report "$TMP/bl.yaml" 2>/dev/null
+
+cat >"$TMP/rep.yaml" <<'PLAN'
+plan: rep
+steps:
+  - {id: a, probe: misbehave, with: {mode: ok}, repeat: 5}
+PLAN
+old=$("$SD" run "$TMP/rep.yaml" -q --out "$TMP/c")
+new=$("$SD" run "$TMP/rep.yaml" -q --out "$TMP/c")
+expect_code 0 "compare of two equal runs" "$SD" compare "$old/results.json" "$new/results.json" >/dev/null
+/usr/bin/python3 - "$old/results.json" <<'PY'
+import json, sys
+p = sys.argv[1]; d = json.load(open(p))
+m = d['steps'][0]['metrics'][0]
+m['samples'] = [v * 10 for v in m['samples']]; m['value'] *= 10
+json.dump(d, open(p, 'w'))
+PY
+expect_code 1 "compare finds a real regression (10x fewer, 5 samples a side)" "$SD" compare "$old/results.json" "$new/results.json" >/dev/null
+"$SD" baseline "$new/results.json" >"$TMP/gen.yaml"; code=$?
+expect "baseline from a golden run" [ "$code" -eq 0 ]
+expect_code 0 "the generated baseline validates" "$SD" validate "$TMP/gen.yaml" >/dev/null
+expect_code 0 "the golden run passes its own baseline" "$SD" report "$new/results.json" --baseline "$TMP/gen.yaml" --out "$TMP/rerender" --format json >/dev/null 2>&1
 finish

@@ -17,6 +17,12 @@ expect "step log written" [ -f "$out/logs/inventory.log" ]
 expect "summary printed" grep -q "plan quick: 1 steps: 1 ok" "$TMP/err"
 expect "progress printed" grep -q '^\[1/1\] inventory (sysinfo) ok' "$TMP/err"
 expect "no temporary files left" [ -z "$(ls "$out" | grep tmp)" ]
+for f in report.md report.html junit.xml metrics.prom; do expect "$f written" [ -s "$out/$f" ]; done
+expect "checked against the generic-cpu baseline: READY" [ "$(jget "$R" "d['verdict']['status'] + ' ' + d['verdict']['baseline']['name']")" = "READY generic-cpu" ]
+expect "the verdict line is printed" grep -q "^verdict: READY (baseline generic-cpu)" "$TMP/err"
+expect "report.md opens with the verdict" grep -q '^\*\*READY\*\*' "$out/report.md"
+expect "junit.xml is XML with testcases" /usr/bin/python3 -c "import sys,xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); assert r.iter('testcase')" "$out/junit.xml"
+expect "metrics.prom carries the inventory" grep -q '^shakedown_.*memory.*bytes{' "$out/metrics.prom"
 
 out=$("$SD" run suites/quick.yaml -q --out "$TMP/runs" 2>"$TMP/err")
 expect "-q prints nothing on stderr" [ ! -s "$TMP/err" ]
