@@ -39,3 +39,11 @@ print(f"runner overhead per step: {over:.2f} ms (shakedown run {runner:.2f} ms/s
       f"target <= 5 ms) over {n} steps")
 print("runner_overhead_ms_per_step", f"{over:.3f}", "PASS" if over <= 5 else "OVER TARGET")
 PY
+
+# checks and reports at cluster scale: 4,096 nodes x 8 GPUs against the H100
+# baseline (target: <= 1 s and <= 256 MB for checking plus writing every
+# format); 64 nodes first, for scale.
+mkdir -p "$TMP/reports"
+for nodes in 64 ${BENCH_NODES:-4096}; do
+	"$B/tests/bench/bench_reports" suites/baselines/h100-sxm-80gb.yaml "$TMP/reports" "$nodes" 8 40
+done
