@@ -37,7 +37,7 @@ VERSION := 0.1.0
 
 # The Debian packages, in one place: DEB_RUN to build and run, DEB_CHECK in addition for the tests.
 DEB_RUN := gcc make pkg-config libyaml-dev libcjson-dev libhwloc-dev
-DEB_CHECK := libcmocka-dev python3 python3-jsonschema clang-format
+DEB_CHECK := libcmocka-dev python3 python3-jsonschema clang-format chromium
 
 B := $(BUILDDIR)
 ifeq ($(V),1)
@@ -85,7 +85,7 @@ SAN_FLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fn
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -MMD -MP \
-	-Iprobes/lib -Irunner $(PKG_CFLAGS) \
+	-Iprobes/lib -Irunner -Ireports $(PKG_CFLAGS) \
 	-DSD_VERSION='"$(VERSION)"' -DSD_HAVE_CUDA=$(HAVE_CUDA) -DSD_HAVE_MPI=$(HAVE_MPI) \
 	-include probes/lib/banned.h
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
@@ -94,7 +94,7 @@ LIBS := $(PKG_LIBS) -ldl -lm -lpthread
 # Shared code: everything in probes/lib except the probe main (probe.c), used by runner, probes and tests.
 COMMON_SRC := $(filter-out probes/lib/probe.c,$(wildcard probes/lib/*.c))
 PROBE_MAIN_SRC := probes/lib/probe.c
-RUNNER_SRC := $(filter-out runner/main.c,$(wildcard runner/*.c))
+RUNNER_SRC := $(filter-out runner/main.c,$(wildcard runner/*.c)) $(wildcard reports/*.c)
 PROBE_NAMES := $(filter-out lib,$(notdir $(patsubst %/,%,$(dir $(wildcard probes/*/*.c probes/*/*.cu)))))
 PROBE_NAMES := $(sort $(PROBE_NAMES))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))

@@ -1,0 +1,712 @@
+/*
+ * html.c - report.html: the content of report.md as one self-contained page.
+ *
+ * Self-contained means: inline CSS, inline SVG (svg.c), no script at all, no
+ * external stylesheet, font, image or URL, and a Content-Security-Policy that
+ * forbids loading anything should a string ever slip through. Every string
+ * from the results is escaped with out_esc_html, in text and attributes.
+ */
+#include "out.h"
+#include "quantity.h"
+#include "svg.h"
+#include "writers.h"
+#include "xalloc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CHART_BARS 60
+#define MAX_SERIES_CHARTS 16
+#define MAX_LINES 16
+#define MAX_SERIES_SCAN 256 /* series of one step looked at for charts */
+
+static const char css[] =
+	":root{--pass:" SVG_PASS ";--warn:" SVG_WARN ";--fail:" SVG_FAIL ";--skip:" SVG_SKIP ";--error:" SVG_ERROR
+	";--ink:#1d2330;--muted:#5b6474;--line:#dde2ea;--bg:#f3f5f8}\n"
+	"*{box-sizing:border-box}\n"
+	"body{margin:0;font:14px/1.45 system-ui,-apple-system,'Segoe UI','DejaVu Sans',Arial,sans-serif;"
+	"color:var(--ink);background:var(--bg)}\n"
+	"main{max-width:1160px;margin:0 auto;padding:24px 28px 48px}\n"
+	".top{display:flex;justify-content:space-between;align-items:baseline;color:var(--muted);font-size:13px;"
+	"margin-bottom:10px}\n"
+	".top h1{font-size:20px;color:var(--ink);margin:0}\n"
+	".banner{padding:18px 22px;border-radius:10px;color:#fff}\n"
+	".banner .status{font-size:30px;font-weight:800;letter-spacing:.03em}\n"
+	".banner .line{font-size:16px;margin-top:2px}\n"
+	".s-ready{background:var(--pass)}.s-warn{background:var(--warn)}.s-fail{background:var(--fail)}"
+	".s-incomplete{background:var(--error)}.s-none{background:#455a64}\n"
+	".cards{display:flex;gap:10px;margin:14px 0 4px}\n"
+	".card{flex:1;background:#fff;border:1px solid var(--line);border-radius:8px;padding:8px 14px}\n"
+	".card .n{font-size:24px;font-weight:700;font-variant-numeric:tabular-nums}\n"
+	".card .k{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.05em}\n"
+	".card.pass .n{color:var(--pass)}.card.warn .n{color:var(--warn)}.card.fail .n{color:var(--fail)}"
+	".card.skipped .n{color:var(--skip)}.card.error .n{color:var(--error)}\n"
+	"section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 20px 18px;"
+	"margin:16px 0}\n"
+	"h2{font-size:18px;margin:0 0 12px;padding-bottom:6px;border-bottom:2px solid var(--line)}\n"
+	"h3{font-size:15px;margin:18px 0 8px}\n"
+	"table{border-collapse:collapse;width:100%;font-size:13px}\n"
+	"table.results{table-layout:fixed}\n"
+	"th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}\n"
+	"thead th{background:#eef1f6;font-weight:600;white-space:nowrap}\n"
+	"td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+	"table.kv th{width:150px;color:var(--muted);font-weight:600;background:none}\n"
+	"code{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px;background:#eef1f6;"
+	"padding:1px 4px;border-radius:3px;overflow-wrap:anywhere}\n"
+	".badge{display:inline-block;min-width:52px;text-align:center;padding:1px 8px;border-radius:10px;"
+	"font-size:11px;font-weight:700;color:#fff;text-transform:uppercase}\n"
+	".b-pass{background:var(--pass)}.b-warn{background:var(--warn)}.b-fail{background:var(--fail)}"
+	".b-skipped{background:var(--skip)}.b-error{background:var(--error)}\n"
+	".problem{border-left:5px solid var(--fail);background:#fdf4f4;border-radius:6px;padding:8px 14px;"
+	"margin:10px 0}\n"
+	".problem.warn{border-color:var(--warn);background:#fff8ec}.problem.error{border-color:var(--error);"
+	"background:#f7f1fa}\n"
+	".problem h3{margin:2px 0 6px}\n"
+	".problem table th{width:120px;color:var(--muted);font-weight:600;border:0;padding:2px 8px 2px 0}\n"
+	".problem table td{border:0;padding:2px 0}\n"
+	"ul.checklist{list-style:none;padding:0;margin:0}\n"
+	"ul.checklist li{padding:6px 0;border-bottom:1px solid var(--line)}\n"
+	".box{display:inline-block;width:18px;height:18px;line-height:16px;text-align:center;border:1.5px solid "
+	"var(--muted);border-radius:3px;margin-right:8px;font-weight:700;color:#fff;vertical-align:-3px}\n"
+	".box.done{background:var(--pass);border-color:var(--pass)}\n"
+	".muted{color:var(--muted)}\n"
+	".formula{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;background:#f6f8fb;border:1px solid "
+	"var(--line);border-radius:6px;padding:8px 12px;margin:8px 0}\n"
+	"details>summary{cursor:pointer;font-weight:600;margin:8px 0}\n"
+	"svg.chart{display:block;max-width:100%;height:auto;margin:6px 0 10px}\n"
+	"footer{color:var(--muted);font-size:12px;text-align:center;margin-top:20px}\n"
+	"@media print{body{background:#fff}section{break-inside:avoid;border:0}}\n";
+
+static const char *status_class(const struct rmodel *m)
+{
+	if (!m->verdict || !m->status)
+		return "s-none";
+	if (!strcmp(m->status, "READY"))
+		return "s-ready";
+	if (!strcmp(m->status, "READY WITH WARNINGS"))
+		return "s-warn";
+	if (!strcmp(m->status, "NOT READY"))
+		return "s-fail";
+	return "s-incomplete";
+}
+
+static const char *verdict_colour(enum rv v)
+{
+	static const char *const c[RV_N] = { SVG_PASS, SVG_WARN, SVG_FAIL, SVG_SKIP, SVG_ERROR };
+
+	return v < RV_N ? c[v] : SVG_ERROR;
+}
+
+static void badge(struct strbuf *o, enum rv v)
+{
+	out_addf(o, "<span class=\"badge b-%s\">%s</span>", model_verdict_name(v), model_verdict_name(v));
+}
+
+static void code(struct strbuf *o, const char *s)
+{
+	out_str(o, "<code>");
+	out_esc_html(o, s ? s : "?");
+	out_str(o, "</code>");
+}
+
+static void value_cell(struct strbuf *o, double v, const char *unit, const char *text)
+{
+	char buf[64];
+
+	out_str(o, "<td class=\"num\">");
+	if (text)
+		out_esc_html(o, text);
+	else if (!isnan(v))
+		out_esc_html(o, quantity_format(v, unit, buf, sizeof(buf)));
+	else
+		out_str(o, "—");
+	out_str(o, "</td>");
+}
+
+static void margin_cell(struct strbuf *o, double margin)
+{
+	char buf[32];
+
+	out_addf(o, "<td class=\"num\">%s</td>", isnan(margin) ? "—" : out_fmt_margin(margin, buf, sizeof(buf)));
+}
+
+static void counts_text(struct strbuf *o, const struct rcounts *c)
+{
+	static const enum rv order[] = { RV_PASS, RV_WARN, RV_FAIL, RV_SKIPPED, RV_ERROR };
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < RV_N; i++) {
+		if (!c->v[order[i]])
+			continue;
+		out_str(o, first ? "" : ", ");
+		out_count(o, c->v[order[i]]);
+		out_addf(o, " %s", model_verdict_name(order[i]));
+		first = 0;
+	}
+}
+
+static void kv_table(struct strbuf *o, const struct rrow *rows, size_t n)
+{
+	size_t i;
+
+	out_str(o, "<table class=\"kv\">");
+	for (i = 0; i < n; i++) {
+		out_addf(o, "<tr><th>%s</th><td>", rows[i].key);
+		out_esc_html(o, rows[i].text);
+		out_str(o, "</td></tr>");
+	}
+	out_str(o, "</table>\n");
+}
+
+/* ---- head, banner, scope ---- */
+
+static void html_head(const struct rmodel *m, struct strbuf *o)
+{
+	out_str(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
+		   "'unsafe-inline'\">\n"
+		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+	out_esc_html(o, m->status_label);
+	out_str(o, ": ");
+	out_esc_html(o, m->plan ? m->plan : "shakedown report");
+	out_str(o, "</title>\n<style>\n");
+	out_str(o, css);
+	out_str(o, "</style>\n</head>\n<body>\n<main>\n");
+}
+
+static void html_banner(const struct rmodel *m, struct strbuf *o)
+{
+	static const enum rv col[] = { RV_PASS, RV_WARN, RV_FAIL, RV_SKIPPED, RV_ERROR };
+	size_t i;
+
+	out_str(o, "<div class=\"top\"><h1>Readiness report: ");
+	out_esc_html(o, m->plan ? m->plan : "unnamed plan");
+	out_str(o, "</h1><span>");
+	out_esc_html(o, m->started ? m->started : "");
+	out_str(o, "</span></div>\n");
+	out_addf(o, "<header class=\"banner %s\"><div class=\"status\">", status_class(m));
+	out_esc_html(o, m->status_label);
+	out_str(o, "</div><div class=\"line\">");
+	out_esc_html(o, m->headline);
+	out_str(o, "</div></header>\n");
+	if (!m->verdict)
+		return;
+	out_str(o, "<div class=\"cards\"><div class=\"card\"><div class=\"n\">");
+	out_count(o, m->nchecks);
+	out_str(o, "</div><div class=\"k\">checks</div></div><div class=\"card\"><div class=\"n\">");
+	out_count(o, m->nnodes);
+	out_str(o, "</div><div class=\"k\">nodes</div></div>");
+	for (i = 0; i < RV_N; i++) {
+		out_addf(o, "<div class=\"card %s\"><div class=\"n\">", model_verdict_name(col[i]));
+		out_count(o, m->counts.v[col[i]]);
+		out_addf(o, "</div><div class=\"k\">%s</div></div>", model_verdict_name(col[i]));
+	}
+	out_str(o, "</div>\n");
+}
+
+static void html_scope(const struct rmodel *m, struct strbuf *o)
+{
+	out_str(o, "<section id=\"scope\"><h2>Scope</h2>\n");
+	kv_table(o, m->scope, m->nscope);
+	out_str(o, "</section>\n<section id=\"environment\"><h2>Environment</h2>\n");
+	if (m->nnodes > 1)
+		out_str(o, "<p class=\"muted\">One row per property over all nodes: a property that differs between "
+			   "nodes lists its variants.</p>\n");
+	kv_table(o, m->env, m->nenv);
+	out_str(o, "</section>\n");
+}
+
+/* ---- results by area ---- */
+
+static void area_chart(const struct rmodel *m, struct strbuf *o, const struct rarea *a)
+{
+	struct svg_bar *bars = xcalloc(a->n + 1, sizeof(*bars));
+	struct strbuf *notes = xcalloc(a->n + 1, sizeof(*notes));
+	size_t k, n = 0;
+	char v[64], title[256];
+
+	for (k = 0; k < a->n && n < MAX_CHART_BARS; k++) {
+		const struct rgroup *g = &m->groups[m->order[a->first + k]];
+		int multi = m->nnodes > 1;
+
+		if (!g->nmargins)
+			continue;
+		out_str(&notes[n], g->wd.value_text ? g->wd.value_text
+						    : quantity_format(g->worst->value, g->wd.unit, v, sizeof(v)));
+		if (multi) {
+			out_str(&notes[n], " worst, ");
+			out_str(&notes[n], quantity_format(g->vmed, g->fd.unit, v, sizeof(v)));
+			out_str(&notes[n], " median");
+		} else {
+			out_str(&notes[n], " vs ");
+			out_str(&notes[n], g->fd.threshold_text ? g->fd.threshold_text : "");
+		}
+		bars[n].label = g->id;
+		bars[n].note = notes[n].buf;
+		bars[n].margin = multi ? g->mmin : g->worst->margin;
+		bars[n].lo = multi ? g->mmin : NAN;
+		bars[n].hi = multi ? g->mmax : NAN;
+		bars[n].median = multi ? g->mmed : NAN;
+		bars[n++].colour = verdict_colour(g->verdict);
+	}
+	snprintf(title, sizeof(title), "margin to threshold per check%s",
+		 m->nnodes > 1 ? " (bar: worst node; whisker: all nodes; diamond: median)" : "");
+	if (n)
+		svg_margin_chart(o, title, bars, n);
+	if (n == MAX_CHART_BARS && k < a->n)
+		out_str(o, "<p class=\"muted\">The chart shows the first checks of this area; the table lists them "
+			   "all.</p>\n");
+	for (k = 0; k < n; k++)
+		strbuf_release(&notes[k]);
+	free(notes);
+	free(bars);
+}
+
+static void group_row(const struct rmodel *m, struct strbuf *o, const struct rgroup *g)
+{
+	const char *unit = g->fd.unit;
+
+	out_str(o, "<tr><td>");
+	code(o, g->id);
+	out_str(o, "</td>");
+	if (m->nnodes > 1) {
+		out_str(o, "<td>");
+		counts_text(o, &g->counts);
+		out_str(o, "</td>");
+		value_cell(o, g->vmin, unit, NULL);
+		value_cell(o, g->vmed, unit, NULL);
+		value_cell(o, g->vmax, unit, NULL);
+	} else {
+		value_cell(o, g->worst->value, g->wd.unit, g->wd.value_text);
+	}
+	out_str(o, "<td>");
+	out_esc_html(o, g->fd.threshold_text ? g->fd.threshold_text : "—");
+	out_str(o, "</td>");
+	margin_cell(o, m->nnodes > 1 ? g->mmin : g->worst->margin);
+	out_str(o, "<td>");
+	badge(o, g->verdict);
+	out_str(o, "</td></tr>\n");
+}
+
+static void html_results(const struct rmodel *m, struct strbuf *o)
+{
+	size_t a, k;
+
+	out_str(o, "<section id=\"results\"><h2>Results by area</h2>\n");
+	if (!m->ngroups)
+		out_str(o, m->verdict ? "<p>No checks were evaluated.</p>\n"
+				      : "<p>No verdict: results.json has no verdict section, so no value was checked "
+					"against a baseline. The measured values are in the appendix.</p>\n");
+	else if (m->nnodes > 1)
+		out_str(o, "<p class=\"muted\">One row per check over all nodes: how many nodes passed, the spread of "
+			   "the value, and the worst node's margin.</p>\n");
+	for (a = 0; a < m->nareas; a++) {
+		out_str(o, "<h3>");
+		out_esc_html(o, m->areas[a].name);
+		out_str(o, " <span class=\"muted\">(");
+		counts_text(o, &m->areas[a].counts);
+		out_str(o, ")</span></h3>\n");
+		area_chart(m, o, &m->areas[a]);
+		out_str(o,
+			m->nnodes > 1
+				? "<table class=\"results\"><colgroup><col style=\"width:28%\"><col style=\"width:12%\">"
+				  "<col style=\"width:9%\"><col style=\"width:9%\"><col style=\"width:9%\">"
+				  "<col style=\"width:14%\"><col style=\"width:10%\"><col style=\"width:9%\">"
+				  "</colgroup><thead><tr><th>check</th><th>nodes</th><th class=\"num\">min</th>"
+				  "<th class=\"num\">median</th><th class=\"num\">max</th><th>threshold</th>"
+				  "<th class=\"num\">worst margin</th><th>verdict</th></tr></thead><tbody>\n"
+				: "<table class=\"results\"><colgroup><col style=\"width:40%\"><col style=\"width:13%\">"
+				  "<col style=\"width:29%\"><col style=\"width:9%\"><col style=\"width:9%\"></colgroup>"
+				  "<thead><tr><th>check</th><th class=\"num\">value</th><th>threshold</th>"
+				  "<th class=\"num\">margin</th><th>verdict</th></tr></thead><tbody>\n");
+		for (k = 0; k < m->areas[a].n; k++)
+			group_row(m, o, &m->groups[m->order[m->areas[a].first + k]]);
+		out_str(o, "</tbody></table>\n");
+	}
+	out_str(o, "</section>\n");
+}
+
+/* ---- series charts ---- */
+
+/* A JSON array's first n numbers (NAN for anything else); caller frees. */
+static double *numbers(const cJSON *arr, size_t n)
+{
+	double *v = xcalloc(n + 1, sizeof(double));
+	const cJSON *e;
+	size_t i = 0;
+
+	cJSON_ArrayForEach(e, arr)
+	{
+		if (i == n)
+			break;
+		v[i++] = cJSON_IsNumber(e) ? e->valuedouble : NAN;
+	}
+	return v;
+}
+
+/* One chart: the series named like `first` among the next MAX_SERIES_SCAN, one line per label set. */
+static void series_chart(struct strbuf *o, const struct rstep *s, const cJSON *first)
+{
+	struct svg_series lines[MAX_LINES];
+	struct svg_line_chart c = { 0 };
+	const char *name = model_str(first, "name");
+	struct strbuf title = STRBUF_INIT, legend[MAX_LINES];
+	const cJSON *it, *t, *v;
+	size_t n = 0, i, k, scanned = 0;
+
+	for (it = first; it && n < MAX_LINES && scanned++ < MAX_SERIES_SCAN; it = it->next) {
+		if (!model_str(it, "name") || strcmp(model_str(it, "name"), name))
+			continue;
+		t = cJSON_GetObjectItemCaseSensitive(it, "t");
+		v = cJSON_GetObjectItemCaseSensitive(it, "v");
+		k = (size_t)cJSON_GetArraySize(t);
+		if ((size_t)cJSON_GetArraySize(v) < k)
+			k = (size_t)cJSON_GetArraySize(v);
+		legend[n] = (struct strbuf)STRBUF_INIT;
+		model_labels(&legend[n], cJSON_GetObjectItemCaseSensitive(it, "labels"));
+		lines[n] = (struct svg_series){ legend[n].len ? legend[n].buf : name, numbers(t, k), numbers(v, k), k };
+		n++;
+	}
+	out_addf(&title, "%s: %s", s->id ? s->id : "?", name);
+	if (model_str(first, "unit"))
+		out_addf(&title, " (%s)", model_str(first, "unit"));
+	c.title = title.buf;
+	c.xunit = "s";
+	c.yunit = model_str(first, "unit");
+	c.series = lines;
+	c.nseries = n;
+	svg_line_chart(o, &c);
+	for (i = 0; i < n; i++) {
+		free((double *)lines[i].x);
+		free((double *)lines[i].y);
+		strbuf_release(&legend[i]);
+	}
+	strbuf_release(&title);
+}
+
+/* Whether an earlier series of the array has the same name (its chart is drawn already). */
+static int drawn_before(const cJSON *series, const cJSON *it)
+{
+	const cJSON *p;
+	const char *name = model_str(it, "name");
+
+	for (p = series->child; p && p != it; p = p->next)
+		if (model_str(p, "name") && !strcmp(model_str(p, "name"), name))
+			return 1;
+	return 0;
+}
+
+/* Charts of the first node's series: bounded in charts, lines, series looked at and points. */
+static void html_series(const struct rmodel *m, struct strbuf *o)
+{
+	const struct rnode *node = &m->nodes[0];
+	size_t i, charts = 0, scanned;
+	const cJSON *series, *it;
+
+	for (i = 0; i < node->nsteps && charts < MAX_SERIES_CHARTS; i++) {
+		const struct rstep *s = &m->steps[node->step_first + i];
+
+		if (!(series = model_step_series(s)))
+			continue;
+		if (!charts)
+			out_str(o, "<section id=\"series\"><h2>Measurements over time</h2>\n<p class=\"muted\">Time "
+				   "series the probes recorded on the first node.</p>\n");
+		scanned = 0;
+		for (it = series->child; it && charts < MAX_SERIES_CHARTS && scanned++ < MAX_SERIES_SCAN;
+		     it = it->next) {
+			if (!model_str(it, "name") || drawn_before(series, it))
+				continue;
+			series_chart(o, s, it);
+			charts++;
+		}
+	}
+	if (charts)
+		out_str(o, "</section>\n");
+}
+
+/* ---- failures, outliers, power, checklist ---- */
+
+static void runbook_link(const struct rmodel *m, struct strbuf *o, const char *id)
+{
+	if (!id) {
+		out_str(o, "none");
+		return;
+	}
+	if (!model_runbook_ok(id)) {
+		code(o, id);
+		return;
+	}
+	out_str(o, "<a href=\"");
+	out_esc_html(o, m->runbook_prefix);
+	out_esc_html(o, id);
+	out_str(o, ".md\">");
+	out_esc_html(o, id);
+	out_str(o, "</a>");
+}
+
+static void problem(const struct rmodel *m, struct strbuf *o, size_t i, const struct rcheck *c)
+{
+	struct rdetail d;
+	char log[512], buf[64];
+	const char *lp;
+
+	model_detail(c, &d);
+	lp = model_check_log(m, c, &d, log, sizeof(log));
+	out_addf(o, "<div class=\"problem %s\"><h3>%zu. ", model_verdict_name(c->verdict), i + 1);
+	badge(o, c->verdict);
+	out_str(o, " ");
+	code(o, c->id);
+	if (d.host) {
+		out_str(o, " on ");
+		out_esc_html(o, d.host);
+	}
+	out_str(o, "</h3><table>");
+	if (!isnan(c->value) || d.value_text || d.threshold_text) {
+		out_str(o, "<tr><th>value</th><td>");
+		out_esc_html(o, d.value_text	  ? d.value_text
+				: isnan(c->value) ? "—"
+						  : quantity_format(c->value, d.unit, buf, sizeof(buf)));
+		out_str(o, " against ");
+		out_esc_html(o, d.threshold_text ? d.threshold_text : "—");
+		if (!isnan(c->margin))
+			out_addf(o, " (margin %s)", out_fmt_margin(c->margin, buf, sizeof(buf)));
+		out_str(o, "</td></tr>");
+	}
+	if (d.message) {
+		out_str(o, "<tr><th>reason</th><td>");
+		out_esc_html(o, d.message);
+		out_str(o, "</td></tr>");
+	}
+	out_str(o, "<tr><th>step</th><td>");
+	code(o, d.step);
+	out_str(o, " (probe ");
+	code(o, d.probe);
+	out_addf(o, "), severity %s; log ", c->warning ? "warning" : "critical");
+	code(o, lp ? lp : "none");
+	out_str(o, "</td></tr>");
+	if (d.source) {
+		out_str(o, "<tr><th>baseline rule</th><td>");
+		code(o, d.source);
+		out_str(o, "</td></tr>");
+	}
+	out_str(o, "<tr><th>runbook</th><td>");
+	runbook_link(m, o, d.runbook);
+	out_str(o, "</td></tr></table></div>\n");
+}
+
+static void html_problems(const struct rmodel *m, struct strbuf *o)
+{
+	size_t i, total = m->counts.v[RV_FAIL] + m->counts.v[RV_ERROR] + m->counts.v[RV_WARN];
+
+	out_str(o, "<section id=\"failures\"><h2>Failures</h2>\n");
+	if (!m->verdict)
+		out_str(o, "<p>No verdict, so no failures were judged. Step outcomes are in the appendix.</p>\n");
+	else if (!total)
+		out_str(o, "<p>No check failed, errored or warned.</p>\n");
+	else
+		out_str(o,
+			"<p class=\"muted\">Failed checks first, then checks that could not be evaluated, then "
+			"warnings; each with its evidence and runbook. Logs are relative to the run directory.</p>\n");
+	for (i = 0; i < m->nproblems; i++)
+		problem(m, o, i, &m->checks[m->problems[i]]);
+	if (total > m->nproblems) {
+		out_str(o, "<p class=\"muted\">");
+		out_count(o, total - m->nproblems);
+		out_str(o, " more not shown here: junit.xml and results.json list every check.</p>\n");
+	}
+	out_str(o, "</section>\n");
+}
+
+static void html_outliers(const struct rmodel *m, struct strbuf *o)
+{
+	const cJSON *it;
+	int shown = 0;
+
+	out_str(o, "<section id=\"outliers\"><h2>Outlier nodes</h2>\n");
+	if (!cJSON_GetArraySize(m->outliers)) {
+		out_str(o, "<p>No multi-node outlier analysis yet.");
+		out_str(o, m->nnodes > 1 ? " The spread of each check across nodes is in Results by area." : "");
+		out_str(o, "</p></section>\n");
+		return;
+	}
+	out_str(o, "<ul>");
+	cJSON_ArrayForEach(it, m->outliers)
+	{
+		if (shown++ == MODEL_MAX_DETAIL) {
+			out_addf(o, "<li>and %d more (results.json)</li>",
+				 cJSON_GetArraySize(m->outliers) - MODEL_MAX_DETAIL);
+			break;
+		}
+		out_str(o, "<li>");
+		out_esc_html(o, model_str(it, "host") ? model_str(it, "host") : "?");
+		out_str(o, ": ");
+		out_esc_html(o, model_str(it, "message") ? model_str(it, "message")
+				: model_str(it, "id")	 ? model_str(it, "id")
+							 : "outlier");
+		out_str(o, "</li>");
+	}
+	out_str(o, "</ul></section>\n");
+}
+
+static void html_power(const struct rmodel *m, struct strbuf *o)
+{
+	const struct rpower *p = &m->power;
+	char a[64], b[64], c[64], d[64];
+
+	out_str(o, "<section id=\"power\"><h2>Power and cost</h2>\n");
+	if (!p->measured) {
+		out_str(o, "<p>No power was measured in this run (no metric with unit W): add a soak step to estimate "
+			   "the energy cost.</p>\n");
+		out_addf(
+			o,
+			"<div class=\"formula\">annual kWh = average W per node × 8,760 h × utilisation / 1000 × nodes"
+			"<br>annual cost = kWh × price</div><p class=\"muted\">For scale: each 1 kW of average node draw "
+			"at %.0f %% utilisation is %s kWh a year, $%s at $%.2f/kWh, per node.</p></section>\n",
+			p->util * 100, out_fmt_grouped(MODEL_KWH_PER_KW_YEAR(p->util), 0, a, sizeof(a)),
+			out_fmt_grouped(MODEL_KWH_PER_KW_YEAR(p->util) * p->price, 2, b, sizeof(b)), p->price);
+		return;
+	}
+	out_addf(o, "<table class=\"kv\"><tr><th>power per node</th><td>%s W: ",
+		 out_fmt_grouped(p->node_w, 0, a, sizeof(a)));
+	code(o, p->metric);
+	out_str(o, " of probe ");
+	code(o, p->probe);
+	out_addf(o, ", summed over its labels (GPUs), mean over %zu node%s</td></tr>", p->nodes,
+		 p->nodes == 1 ? "" : "s");
+	out_addf(o,
+		 "<tr><th>utilisation</th><td>%.0f %%</td></tr><tr><th>fleet</th><td>%s node%s</td></tr>"
+		 "<tr><th>price</th><td>$%.3g per kWh</td></tr></table>\n",
+		 p->util * 100, out_fmt_grouped(p->fleet, 0, b, sizeof(b)), p->fleet == 1 ? "" : "s", p->price);
+	out_addf(o,
+		 "<div class=\"formula\">annual energy per node = W × 8,760 h × utilisation / 1000 = %s × 8,760 × "
+		 "%.2f / 1000 = <b>%s kWh</b>",
+		 out_fmt_grouped(p->node_w, 0, a, sizeof(a)), p->util, out_fmt_grouped(p->kwh_node, 0, b, sizeof(b)));
+	out_addf(o, "<br>fleet: × %u node%s = <b>%s kWh</b>", p->fleet, p->fleet == 1 ? "" : "s",
+		 out_fmt_grouped(p->kwh_fleet, 0, c, sizeof(c)));
+	out_addf(o, "<br>annual cost = %s kWh × $%.3g = <b>$%s a year</b></div>\n", c, p->price,
+		 out_fmt_grouped(p->usd_fleet, 0, d, sizeof(d)));
+	out_str(o, "<p class=\"muted\">This is the power the probe measured (GPU board power); CPUs, memory, fans, "
+		   "NICs and the facility's PUE are not included.</p></section>\n");
+}
+
+static void html_checklist(const struct rmodel *m, struct strbuf *o)
+{
+	size_t i;
+
+	out_str(o, "<section id=\"checklist\"><h2>Reviewer checklist</h2>\n<ul class=\"checklist\">\n");
+	for (i = 0; i < m->nchecklist; i++) {
+		out_addf(o, "<li><span class=\"box%s\">%s</span><b>%s</b> — ", m->checklist[i].done ? " done" : "",
+			 m->checklist[i].done ? "✓" : "&nbsp;", m->checklist[i].question);
+		out_esc_html(o, m->checklist[i].evidence);
+		out_str(o, "</li>\n");
+	}
+	out_str(o, "</ul></section>\n");
+}
+
+/* ---- appendix ---- */
+
+static void metric_row(struct strbuf *o, const struct rmetric *r)
+{
+	struct strbuf l = STRBUF_INIT;
+	const cJSON *st = r->stats;
+
+	out_str(o, "<tr><td>");
+	code(o, r->name);
+	out_str(o, "</td><td>");
+	model_labels(&l, r->labels);
+	out_esc_html(o, l.buf);
+	strbuf_release(&l);
+	out_str(o, "</td>");
+	value_cell(o, r->value, r->unit, NULL);
+	if (st) {
+		out_addf(o, "<td class=\"num\">%.0f</td>",
+			 cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(st, "n")));
+		value_cell(o, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(st, "median")), r->unit, NULL);
+		value_cell(o, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(st, "min")), r->unit, NULL);
+		value_cell(o, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(st, "max")), r->unit, NULL);
+		value_cell(o, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(st, "cv")), "ratio", NULL);
+	} else {
+		out_str(o, "<td class=\"num\">—</td><td class=\"num\">—</td><td class=\"num\">—</td>"
+			   "<td class=\"num\">—</td><td class=\"num\">—</td>");
+	}
+	out_str(o, "</tr>\n");
+}
+
+static void appendix_step(const struct rmodel *m, struct strbuf *o, const struct rstep *s, size_t *rows)
+{
+	char d[64];
+	size_t k;
+
+	out_str(o, "<h3>");
+	out_esc_html(o, m->nodes[s->node].host ? m->nodes[s->node].host : "node");
+	out_str(o, " / ");
+	code(o, s->id);
+	out_str(o, " <span class=\"muted\">(");
+	out_esc_html(o, s->probe ? s->probe : "?");
+	out_str(o, ", ");
+	out_esc_html(o, s->status ? s->status : "?");
+	out_addf(o, ", %s)</span></h3>\n", out_fmt_duration(s->duration, d, sizeof(d)));
+	if (s->reason) {
+		out_str(o, "<p>");
+		out_esc_html(o, s->reason);
+		out_str(o, "</p>\n");
+	}
+	if (!s->nmetrics) {
+		out_str(o, "<p class=\"muted\">No metrics.</p>\n");
+		return;
+	}
+	out_str(o,
+		"<table><thead><tr><th>metric</th><th>labels</th><th class=\"num\">value</th><th class=\"num\">n</th>"
+		"<th class=\"num\">median</th><th class=\"num\">min</th><th class=\"num\">max</th>"
+		"<th class=\"num\">CV</th></tr></thead><tbody>\n");
+	for (k = 0; k < s->nmetrics && *rows < MODEL_MAX_APPENDIX; k++, (*rows)++)
+		metric_row(o, &m->metrics[s->metric_first + k]);
+	out_str(o, "</tbody></table>\n");
+	if (k < s->nmetrics)
+		out_addf(o, "<p class=\"muted\">%zu more metrics not shown (results.json has them all).</p>\n",
+			 s->nmetrics - k);
+}
+
+static void html_appendix(const struct rmodel *m, struct strbuf *o)
+{
+	const struct rnode *n = &m->nodes[0];
+	size_t i, rows = 0;
+
+	out_str(o, "<section id=\"appendix\"><h2>Appendix: raw metrics</h2>\n");
+	if (m->nnodes > 1) {
+		out_str(o, "<p class=\"muted\">The first node in full; ");
+		out_count(o, m->nnodes - 1);
+		out_str(o, " more nodes are in results.json (and in metrics.prom, one series per node).</p>\n");
+	}
+	out_str(o, "<details open><summary>metrics per step</summary>\n");
+	if (!n->nsteps)
+		out_str(o, "<p class=\"muted\">No steps recorded.</p>\n");
+	for (i = 0; i < n->nsteps && rows < MODEL_MAX_APPENDIX; i++)
+		appendix_step(m, o, &m->steps[n->step_first + i], &rows);
+	if (i < n->nsteps)
+		out_addf(o, "<p class=\"muted\">%zu more steps not shown (results.json has them all).</p>\n",
+			 n->nsteps - i);
+	out_str(o, "</details></section>\n");
+}
+
+void report_html(const struct rmodel *m, struct sink *s)
+{
+	struct strbuf *o = &s->sb;
+
+	html_head(m, o);
+	html_banner(m, o);
+	html_scope(m, o);
+	html_results(m, o);
+	html_series(m, o);
+	html_problems(m, o);
+	html_outliers(m, o);
+	html_power(m, o);
+	html_checklist(m, o);
+	html_appendix(m, o);
+	out_str(o, "<footer>Generated by shakedown ");
+	out_esc_html(o, m->version ? m->version : "");
+	out_str(o, " from results.json (the source of truth).</footer>\n</main>\n</body>\n</html>\n");
+}
