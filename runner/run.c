@@ -34,6 +34,7 @@
 #define INVENTORY_PROBE "sysinfo"
 #define INVENTORY_TIMEOUT_NS (120ULL * UNITS_NS_PER_S)
 #define NOT_TTY_ALIVE_S 30.0
+#define REPORT_INTERVAL_S 1.0
 
 static volatile sig_atomic_t interrupted;
 
@@ -66,7 +67,7 @@ struct run {
 	const char *bl_selected_by;
 	struct report_opts ro;
 	char *rb_prefix;
-	double t0;
+	double t0, last_render;
 	int tty;
 	/* progress of the step in flight */
 	size_t cur;
@@ -122,6 +123,7 @@ static void save(struct run *r)
 /* Check everything so far against the baseline and write the reports (not results.json: save() does). */
 static void render(struct run *r)
 {
+	r->last_render = clock_mono_s();
 	if (report_render(r->doc, r->have_bl ? &r->bl : NULL, r->bl_selected_by, r->dir, RUN_REPORTS, &r->ro) &&
 	    !r->write_failed)
 		r->write_failed = 1;
@@ -739,8 +741,17 @@ static void run_steps(struct run *r)
 			progress(r, "[%zu/%zu] %s (%s) ...\n", i + 1, r->plan.nsteps, r->cur_id,
 				 r->plan.steps[i].probe);
 		run_step(r, i);
-		render(r);
-		save(r);
+		/*
+		 * Check and rewrite the reports after a step, at most once every
+		 * REPORT_INTERVAL_S: a plan of many short steps would otherwise
+		 * spend its time re-rendering. results.json is always current
+		 * (save() after every attempt) and the end of the run, SIGINT
+		 * included, renders everything once more.
+		 */
+		if (clock_mono_s() - r->last_render >= REPORT_INTERVAL_S) {
+			render(r);
+			save(r);
+		}
 		print_step_end(r, i);
 	}
 }

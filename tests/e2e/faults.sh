@@ -66,6 +66,7 @@ for sig in INT TERM; do
 	expect "SIG$sig: results.json matches the schema" schema results "$r"
 	expect "SIG$sig: statuses a=ok b=interrupted c=not_run" [ "$(jget "$r" "' '.join(s['status'] for s in d['steps'])")" = "ok interrupted not_run" ]
 	expect "SIG$sig: run marked interrupted" [ "$(jget "$r" "d['run']['status']")" = interrupted ]
+	expect "SIG$sig: the report of what finished says INCOMPLETE" grep -q '^\*\*INCOMPLETE\*\*' "$(dirname "$r")/report.md"
 done
 
 # SIGKILL: nothing can be written at the end, yet results.json parses and keeps step a.
