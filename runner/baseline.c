@@ -1045,36 +1045,19 @@ static void find_duplicates(struct loader *L)
 
 /* ---- files ---- */
 
+/* Reads all of path into *buf (caller frees); -1 with errno-style text in err. */
 static int read_all(const char *path, char **buf, size_t *len, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "rb");
-	struct stat st;
-	int rc = -1;
+	struct strbuf sb = STRBUF_INIT;
 
-	*buf = NULL;
-	if (!fp)
-		return errf(err, errlen, "%s", strerror(errno));
-	if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
-		errf(err, errlen, "%s", S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
-		goto out;
-	}
-	if (st.st_size > (off_t)MAX_FILE_SIZE) {
-		errf(err, errlen, "larger than %u MiB", MAX_FILE_SIZE >> 20);
-		goto out;
-	}
-	*buf = xmalloc((size_t)st.st_size + 1);
-	*len = fread(*buf, 1, (size_t)st.st_size, fp);
-	(*buf)[*len] = '\0';
-	if (ferror(fp)) {
-		errf(err, errlen, "%s", strerror(errno));
-		free(*buf);
+	if (strbuf_read_file(&sb, path, MAX_FILE_SIZE, err, errlen)) {
+		strbuf_release(&sb);
 		*buf = NULL;
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
-	fclose(fp);
-	return rc;
+	*len = sb.len;
+	*buf = strbuf_detach(&sb);
+	return 0;
 }
 
 static const struct ynode *top_mapping(struct loader *L, const struct ytree *t, int parse_rc)

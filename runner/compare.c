@@ -13,6 +13,7 @@
  * change and gain are null when undefined (old is 0, or the metric is in one run only).
  */
 #include "compare.h"
+#include "results.h"
 #include "exitcodes.h"
 #include "quantity.h"
 #include "stats.h"
@@ -190,83 +191,6 @@ enum compare_verdict compare_decide(double gain, int tested, double p, const str
 	if (gain > COMPARE_UNTESTED_FACTOR * t)
 		return COMPARE_IMPROVEMENT;
 	return gain < 0 ? COMPARE_REGRESSION_UNTESTED : COMPARE_IMPROVEMENT_UNTESTED;
-}
-
-/* ---- reading results ---- */
-
-static char *read_whole(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *fp = fopen(path, "r");
-	struct stat st;
-	char *buf = NULL;
-
-	if (!fp) {
-		errf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
-		errf(err, errlen, "cannot read '%s': not a regular file", path);
-		goto out;
-	}
-	if ((uintmax_t)st.st_size > COMPARE_MAX_FILE) {
-		errf(err, errlen, "cannot read '%s': larger than %u MiB", path, COMPARE_MAX_FILE >> 20);
-		goto out;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	*len = fread(buf, 1, (size_t)st.st_size, fp);
-	buf[*len] = '\0';
-	if (ferror(fp)) {
-		errf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-		free(buf);
-		buf = NULL;
-	}
-out:
-	fclose(fp);
-	return buf;
-}
-
-static int line_of(const char *text, const char *at)
-{
-	int line = 1;
-
-	for (; text < at && *text; text++)
-		line += *text == '\n';
-	return line;
-}
-
-cJSON *compare_read_results(const char *path, char *err, size_t len)
-{
-	const char *end = NULL;
-	size_t n = 0;
-	char *text = read_whole(path, &n, err, len);
-	cJSON *doc, *v;
-
-	if (!text)
-		return NULL;
-	doc = cJSON_ParseWithLengthOpts(text, n + 1, &end, 1); /* n + 1: cJSON wants the NUL to end on */
-	if (!doc) {
-		errf(err, len, "'%s' is not JSON (near line %d)", path, line_of(text, end ? end : text));
-		goto out;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(doc, "schema_version");
-	if (!cJSON_IsObject(doc) || !cJSON_IsNumber(v) ||
-	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(doc, "steps"))) {
-		errf(err, len, "'%s' is not a shakedown results document (no '%s')", path,
-		     cJSON_IsNumber(v) ? "steps" : "schema_version");
-		goto bad;
-	}
-	if (v->valuedouble != 1) {
-		errf(err, len, "'%s': results schema version %g is not supported (this shakedown reads version 1)",
-		     path, v->valuedouble);
-		goto bad;
-	}
-	goto out;
-bad:
-	cJSON_Delete(doc);
-	doc = NULL;
-out:
-	free(text);
-	return doc;
 }
 
 static const char *str_at(const cJSON *o, const char *key)
@@ -844,7 +768,7 @@ bad:
 static int load_run(const char *path, struct compare_run *r)
 {
 	char err[512];
-	cJSON *doc = compare_read_results(path, err, sizeof(err));
+	cJSON *doc = results_read(path, err, sizeof(err));
 	int rc = -1;
 
 	if (doc)

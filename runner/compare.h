@@ -141,15 +141,6 @@ struct compare_run {
 };
 
 /*
- * Read a results.json document. Returns a new tree (caller frees with
- * cJSON_Delete), or NULL with a message in err:
- *   cannot read 'x.json': No such file or directory
- *   'x.json' is not JSON (near line 3)
- *   'x.json' is not a shakedown results document (no 'steps' list)
- */
-cJSON *compare_read_results(const char *path, char *err, size_t len);
-
-/*
  * Load the metrics of every `ok` step of doc (a results document). path is
  * only used in messages. Returns 0, or -1 with a message in err when a metric
  * is malformed. Release with compare_run_release().

@@ -4,6 +4,7 @@
  * loader, so both commands agree on what a run's metrics are.
  */
 #include "genbaseline.h"
+#include "results.h"
 #include "compare.h"
 #include "exitcodes.h"
 #include "stats.h"
@@ -591,7 +592,7 @@ int genbaseline_main(int argc, char **argv)
 
 	if (rc)
 		return rc > 0 ? SD_EXIT_OK : SD_EXIT_USAGE;
-	doc = compare_read_results(path, err, sizeof(err));
+	doc = results_read(path, err, sizeof(err));
 	if (doc)
 		text = genbaseline_yaml(doc, path, &o, err, sizeof(err));
 	if (!text) {

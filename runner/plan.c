@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "suggest.h"
 #include "units.h"
+#include "strbuf.h"
 #include "xalloc.h"
 #include "yamltree.h"
 
@@ -714,40 +715,16 @@ static void report_at(struct loader *L, const struct at *from, const char *fmt, 
 /* Reads all of path into *buf (caller frees); -1 with errno-style text in err. */
 static int read_all(const char *path, char **buf, size_t *len, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "rb");
-	struct stat st;
-	int rc = -1;
+	struct strbuf sb = STRBUF_INIT;
 
-	*buf = NULL;
-	if (!fp) {
-		snprintf(err, errlen, "%s", strerror(errno));
+	if (strbuf_read_file(&sb, path, PLAN_MAX_FILE_SIZE, err, errlen)) {
+		strbuf_release(&sb);
+		*buf = NULL;
 		return -1;
 	}
-	if (fstat(fileno(fp), &st)) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s", S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
-		goto out;
-	}
-	if (st.st_size > (off_t)PLAN_MAX_FILE_SIZE) {
-		snprintf(err, errlen, "larger than %u MiB", PLAN_MAX_FILE_SIZE >> 20);
-		goto out;
-	}
-	*buf = xmalloc((size_t)st.st_size + 1);
-	*len = fread(*buf, 1, (size_t)st.st_size, fp);
-	if (ferror(fp)) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		free(*buf);
-		*buf = NULL;
-		goto out;
-	}
-	(*buf)[*len] = '\0';
-	rc = 0;
-out:
-	fclose(fp);
-	return rc;
+	*len = sb.len;
+	*buf = strbuf_detach(&sb);
+	return 0;
 }
 
 static void note_file(struct plan *p, const char *path)

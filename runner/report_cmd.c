@@ -39,27 +39,11 @@ static void usage(FILE *fp)
 /* Read and parse a results.json; NULL with a message on stderr. */
 cJSON *report_load_results(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	struct strbuf b = STRBUF_INIT;
-	cJSON *doc = NULL;
-	char chunk[65536];
-	size_t n;
+	char err[512];
+	cJSON *doc = results_read(path, err, sizeof(err));
 
-	if (!f) {
-		fprintf(stderr, "shakedown: cannot open results '%s': %s\n", path, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		strbuf_add(&b, chunk, n);
-	fclose(f);
-	if (b.buf)
-		doc = cJSON_ParseWithLength(b.buf, b.len);
-	strbuf_release(&b);
-	if (!cJSON_IsObject(doc) || !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "schema_version"))) {
-		fprintf(stderr, "shakedown: '%s' is not a shakedown results.json\n", path);
-		cJSON_Delete(doc);
-		return NULL;
-	}
+	if (!doc)
+		fprintf(stderr, "shakedown: %s\n", err);
 	return doc;
 }
 

@@ -85,6 +85,68 @@ int results_write_atomic(const char *path, const cJSON *doc, char *err, size_t e
 	return rc;
 }
 
+#define RESULTS_MAX_FILE (512u << 20)
+
+/* ---- reading results ---- */
+
+static char *read_whole(const char *path, size_t *len, char *err, size_t errlen)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char why[256];
+
+	if (strbuf_read_file(&sb, path, RESULTS_MAX_FILE, why, sizeof(why))) {
+		errf(err, errlen, "cannot read '%s': %s", path, why);
+		strbuf_release(&sb);
+		return NULL;
+	}
+	*len = sb.len;
+	return strbuf_detach(&sb);
+}
+
+static int line_of(const char *text, const char *at)
+{
+	int line = 1;
+
+	for (; text < at && *text; text++)
+		line += *text == '\n';
+	return line;
+}
+
+cJSON *results_read(const char *path, char *err, size_t len)
+{
+	const char *end = NULL;
+	size_t n = 0;
+	char *text = read_whole(path, &n, err, len);
+	cJSON *doc, *v;
+
+	if (!text)
+		return NULL;
+	doc = cJSON_ParseWithLengthOpts(text, n + 1, &end, 1); /* n + 1: cJSON wants the NUL to end on */
+	if (!doc) {
+		errf(err, len, "'%s' is not JSON (near line %d)", path, line_of(text, end ? end : text));
+		goto out;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(doc, "schema_version");
+	if (!cJSON_IsObject(doc) || !cJSON_IsNumber(v) ||
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(doc, "steps"))) {
+		errf(err, len, "'%s' is not a shakedown results document (no '%s')", path,
+		     cJSON_IsNumber(v) ? "steps" : "schema_version");
+		goto bad;
+	}
+	if (v->valuedouble != 1) {
+		errf(err, len, "'%s': results schema version %g is not supported (this shakedown reads version 1)",
+		     path, v->valuedouble);
+		goto bad;
+	}
+	goto out;
+bad:
+	cJSON_Delete(doc);
+	doc = NULL;
+out:
+	free(text);
+	return doc;
+}
+
 /* ---- the step cache ---- */
 
 void results_cache_stale(struct results_cache *c, size_t step)

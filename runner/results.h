@@ -17,6 +17,15 @@
 #define RESULTS_SCHEMA_VERSION 1
 
 /*
+ * Read a results.json document. Returns a new tree (caller frees with
+ * cJSON_Delete), or NULL with a message in err:
+ *   cannot read 'x.json': No such file or directory
+ *   'x.json' is not JSON (near line 3)
+ *   'x.json' is not a shakedown results document (no 'steps' list)
+ */
+cJSON *results_read(const char *path, char *err, size_t len);
+
+/*
  * Write text to path atomically: a temporary file in the same directory,
  * fsync, rename over path, fsync the directory. On error the old file is
  * untouched, the temporary file removed, and err says what failed.

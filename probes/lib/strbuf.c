@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 
 void strbuf_add(struct strbuf *sb, const char *s, size_t n)
 {
@@ -37,6 +39,40 @@ void strbuf_release(struct strbuf *sb)
 	free(sb->buf);
 	sb->buf = NULL;
 	sb->len = sb->alloc = 0;
+}
+
+int strbuf_read_file(struct strbuf *sb, const char *path, size_t max, char *err, size_t len)
+{
+	FILE *fp = fopen(path, "rb");
+	struct stat st;
+	char chunk[65536];
+	size_t n, total = 0;
+	int rc = -1;
+
+	if (!fp)
+		return errf(err, len, "%s", strerror(errno));
+	if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
+		errf(err, len, "%s", S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+		goto out;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		total += n;
+		if (total > max) {
+			errf(err, len, "larger than %zu MiB", max >> 20);
+			goto out;
+		}
+		strbuf_add(sb, chunk, n);
+	}
+	if (ferror(fp)) {
+		errf(err, len, "%s", strerror(errno));
+		goto out;
+	}
+	if (!sb->buf)
+		strbuf_add(sb, "", 0);
+	rc = 0;
+out:
+	fclose(fp);
+	return rc;
 }
 
 int errf(char *err, size_t len, const char *fmt, ...)
