@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +16,6 @@ void sink_init(struct sink *s, const char *path, size_t stream_at)
 	s->path = xstrdup(path);
 	s->fd = -1;
 	s->stream_at = stream_at ? stream_at : SINK_STREAM_AT;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* Write out the buffer, opening the temporary file (named as results.c names its own) on the first call. */
@@ -48,7 +31,7 @@ static void flush(struct sink *s)
 			goto drop;
 		}
 	}
-	if (write_all(s->fd, s->sb.buf ? s->sb.buf : "", s->sb.len))
+	if (results_write_all(s->fd, s->sb.buf ? s->sb.buf : "", s->sb.len))
 		s->errnum = errno ? errno : EIO;
 drop:
 	s->sb.len = 0;
@@ -60,18 +43,6 @@ void sink_tick(struct sink *s)
 {
 	if (s->sb.len >= s->stream_at)
 		flush(s);
-}
-
-static void fsync_dir_of(const char *path)
-{
-	char *copy = xstrdup(path);
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(copy);
 }
 
 /* The streamed case: the rest, fsync, rename, fsync the directory. */
@@ -95,7 +66,7 @@ static int finish_stream(struct sink *s, char *err, size_t len)
 		unlink(s->tmp);
 		return -1;
 	}
-	fsync_dir_of(s->path);
+	results_fsync_dir_of(s->path);
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int write_all(int fd, const char *p, size_t len)
+int results_write_all(int fd, const char *p, size_t len)
 {
 	ssize_t n;
 
@@ -28,7 +28,7 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-static void fsync_dir_of(const char *path)
+void results_fsync_dir_of(const char *path)
 {
 	char *copy = xstrdup(path);
 	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -50,7 +50,7 @@ int results_write_file_atomic(const char *path, const char *text, size_t len, ch
 		snprintf(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, text, len) || fsync(fd)) {
+	if (results_write_all(fd, text, len) || fsync(fd)) {
 		snprintf(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
@@ -61,7 +61,7 @@ int results_write_file_atomic(const char *path, const char *text, size_t len, ch
 		unlink(tmp);
 		goto out;
 	}
-	fsync_dir_of(path);
+	results_fsync_dir_of(path);
 	rc = 0;
 out:
 	free(tmp);

@@ -32,6 +32,11 @@ cJSON *results_read(const char *path, char *err, size_t len);
  */
 int results_write_file_atomic(const char *path, const char *text, size_t len, char *err, size_t errlen);
 
+/* The pieces, for writers that stream a file (reports/sink.c): write all of p (EINTR-safe), and fsync the directory
+ * holding path. */
+int results_write_all(int fd, const char *p, size_t len);
+void results_fsync_dir_of(const char *path);
+
 /* Serialise doc (pretty-printed) and write it with results_write_file_atomic. */
 int results_write_atomic(const char *path, const cJSON *doc, char *err, size_t errlen);
 
