@@ -25,24 +25,38 @@ static int is_root(const char *dir)
 	return ok;
 }
 
+/* The nearest directory at or above dir (modified) that is a root, or NULL; caller frees. */
+static char *walk_up(char *dir)
+{
+	char *slash;
+
+	for (;;) {
+		if (is_root(dir))
+			return xstrdup(dir);
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			return NULL;
+		*slash = '\0';
+	}
+}
+
 char *paths_root(void)
 {
 	const char *env = getenv("SHAKEDOWN_ROOT");
-	char exe[PATH_MAX], *slash;
+	char buf[PATH_MAX], *root = NULL;
 	ssize_t n;
 
 	if (env && *env)
 		return is_dir(env) ? xstrdup(env) : NULL;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	while ((slash = strrchr(exe, '/')) && slash != exe) {
-		*slash = '\0';
-		if (is_root(exe))
-			return xstrdup(exe);
+	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		root = walk_up(buf);
 	}
-	return NULL;
+	/* a build tree outside the repository: the directory we run in */
+	if (!root && getcwd(buf, sizeof(buf)))
+		root = walk_up(buf);
+	return root;
 }
 
 char *paths_data(const char *name)

@@ -5,8 +5,9 @@
  * The repository layout is the install layout: the runner is
  * ROOT/build/bin/shakedown (any BUILDDIR works as long as it is two levels
  * below ROOT, e.g. build/check/bin is three: then ROOT is found by walking up
- * until a directory holds runbooks/ and suites/). Environment overrides:
- * SHAKEDOWN_ROOT for ROOT itself.
+ * until a directory holds runbooks/ and suites/); a build tree outside the
+ * repository falls back to walking up from the current directory.
+ * Environment override: SHAKEDOWN_ROOT for ROOT itself.
  */
 #ifndef SD_PATHS_H
 #define SD_PATHS_H
