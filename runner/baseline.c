@@ -131,22 +131,13 @@ static int want_map(struct loader *L, const struct ypair *kv, const char *what)
 
 static void unknown_key(struct loader *L, const struct ynode *key, const struct handler *table)
 {
-	const char *names[32], *near;
-	char list[256];
-	size_t n = 0, len = 0;
+	const char *names[32];
+	char msg[512];
+	size_t n = 0;
 
-	list[0] = '\0';
-	for (; table->key && n < 32; table++) {
-		names[n] = table->key;
-		if (len < sizeof(list))
-			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", n ? ", " : "", table->key);
-		n++;
-	}
-	near = suggest_nearest(key->text, names, n);
-	if (near)
-		error_at(L, key, "unknown key '%s' (did you mean '%s'?)", key->text, near);
-	else
-		error_at(L, key, "unknown key '%s' (valid keys: %s)", key->text, list);
+	for (; table->key && n < 32; table++)
+		names[n++] = table->key;
+	error_at(L, key, "%s", suggest_unknown("key", key->text, names, n, NULL, msg, sizeof(msg)));
 }
 
 static void walk_keys(struct loader *L, const struct ynode *map, const struct handler *table, void *obj)

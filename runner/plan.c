@@ -211,18 +211,11 @@ static const char **handler_names(const struct handler *h, size_t *n)
 
 static void unknown_key(struct fctx *f, const struct ynode *key, const struct handler *table, const char *hint)
 {
-	size_t n, i, len = 0;
+	size_t n;
 	const char **names = handler_names(table, &n);
-	const char *near = suggest_nearest(key->text, names, n);
-	char list[256];
+	char msg[512];
 
-	list[0] = '\0';
-	for (i = 0; i < n && len < sizeof(list); i++)
-		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", names[i]);
-	if (near)
-		error_at(f, key, "unknown key '%s' (did you mean '%s'?)", key->text, near);
-	else
-		error_at(f, key, "unknown key '%s' (valid keys: %s%s)", key->text, list, hint ? hint : "");
+	error_at(f, key, "%s", suggest_unknown("key", key->text, names, n, hint, msg, sizeof(msg)));
 	free(names);
 }
 

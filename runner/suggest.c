@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 static size_t min3(size_t a, size_t b, size_t c)
@@ -75,4 +76,22 @@ const char *suggest_nearest(const char *word, const char *const *candidates, siz
 		}
 	}
 	return pick;
+}
+
+const char *suggest_unknown(const char *what, const char *word, const char *const *candidates, size_t n,
+			    const char *hint, char *buf, size_t len)
+{
+	const char *near = suggest_nearest(word, candidates, n);
+	char list[256];
+	size_t i, used = 0;
+
+	if (near) {
+		snprintf(buf, len, "unknown %s '%s' (did you mean '%s'?)", what, word, near);
+		return buf;
+	}
+	list[0] = '\0';
+	for (i = 0; i < n && used < sizeof(list); i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", candidates[i]);
+	snprintf(buf, len, "unknown %s '%s' (valid %ss: %s%s)", what, word, what, list, hint ? hint : "");
+	return buf;
 }

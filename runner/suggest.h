@@ -18,6 +18,15 @@
  */
 const char *suggest_nearest(const char *word, const char *const *candidates, size_t n);
 
+/*
+ * The message for an unknown word among candidates, into buf (returns buf):
+ *   unknown key 'stpes' (did you mean 'steps'?)
+ *   unknown key 'zzz' (valid keys: plan, steps, ...HINT)
+ * what is the kind of word ("key"); hint (may be NULL) is appended to the list.
+ */
+const char *suggest_unknown(const char *what, const char *word, const char *const *candidates, size_t n,
+			    const char *hint, char *buf, size_t len);
+
 /* The distance itself (exposed for the tests). */
 size_t suggest_distance(const char *a, const char *b);
 
