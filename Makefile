@@ -36,7 +36,7 @@ RUNFLAGS ?=
 VERSION := 0.1.0
 
 # The Debian packages, in one place: DEB_RUN to build and run, DEB_CHECK in addition for the tests.
-DEB_RUN := gcc make pkg-config libyaml-dev libcjson-dev libhwloc-dev
+DEB_RUN := gcc make pkg-config libyaml-dev libcjson-dev libhwloc-dev libopenblas-dev
 DEB_CHECK := libcmocka-dev python3 python3-jsonschema clang-format chromium
 
 B := $(BUILDDIR)
@@ -114,8 +114,17 @@ RUNNER_LIB := $(B)/lib/libsdrunner.a
 PROBE_LIB := $(B)/lib/libsdprobe.a
 PROBES := $(addprefix $(B)/bin/probes/,$(PROBE_NAMES))
 
-# Per-probe extra libraries: PROBE_LIBS_<name> := ...
+# Per-probe extras, by probe name: PROBE_CFLAGS_<name> (its objects and its unit test), PROBE_LIBS_<name>
+# (linked into the probe and its unit test), PROBE_CUDA_LIBS_<name> (linked only when CUDA code is built).
+# A unit test tests/unit/test_<name>.c also links the probe sources listed in UNIT_SRC_test_<name>.
 PROBE_LIBS_sysinfo :=
+PROBE_CFLAGS_gemm := $(shell pkg-config --cflags openblas 2>/dev/null)
+PROBE_LIBS_gemm := $(or $(shell pkg-config --libs openblas 2>/dev/null),-lopenblas)
+PROBE_CUDA_LIBS_gemm := -lcublasLt
+UNIT_SRC_test_membw := probes/membw/stream.c
+UNIT_SRC_test_gemm := probes/gemm/roofline.c probes/gemm/verify.c probes/gemm/cpu.c
+$(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/probes/$(p)/%.o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
+$(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/tests/unit/test_$(p).o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
 
 .PHONY: all run check tests bench deps deps-check format format-check clean
 .DELETE_ON_ERROR:
@@ -154,12 +163,12 @@ $(B)/bin/probes/%: $$(call obj,$$(wildcard probes/%/*.c)) $$(call cuobj,$$(wildc
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PROBE_LIB) $(COMMON_LIB) $(PROBE_LIBS_$*) \
-		$(if $(filter %.cu.o,$^),$(CUDA_LIBS)) $(LIBS)
+		$(if $(filter %.cu.o,$^),$(PROBE_CUDA_LIBS_$*) $(CUDA_LIBS)) $(LIBS)
 
-$(B)/tests/unit/%: $(call obj,tests/unit/%.c) $(RUNNER_LIB) $(COMMON_LIB)
+$(B)/tests/unit/%: $(call obj,tests/unit/%.c) $$(call obj,$$(UNIT_SRC_$$*)) $(RUNNER_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PROBE_LIBS_$(*:test_%=%)) $(LIBS)
 
 $(B)/tests/bench/%: $(call obj,tests/bench/%.c) $(RUNNER_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)

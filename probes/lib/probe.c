@@ -34,7 +34,8 @@ struct probe_metric {
 };
 
 struct probe_series {
-	char *name, *unit;
+	char *name, *unit, *x_unit; /* x_unit NULL: t is seconds since the start */
+	int log_axes, points;
 	cJSON *labels;
 	double *t, *v;
 	size_t n, alloc;
@@ -243,6 +244,20 @@ struct probe_series *probe_series(struct probe_ctx *ctx, const char *name, const
 	return s;
 }
 
+struct probe_series *probe_series_xy(struct probe_ctx *ctx, const char *name, const char *unit, const char *x_unit)
+{
+	struct probe_series *s = probe_series(ctx, name, unit);
+
+	s->x_unit = xstrdup(x_unit);
+	return s;
+}
+
+void probe_series_draw(struct probe_series *s, int log_axes, int points)
+{
+	s->log_axes = log_axes;
+	s->points = points;
+}
+
 void probe_series_label(struct probe_series *s, const char *key, const char *value)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(s->labels, key);
@@ -263,6 +278,33 @@ void probe_series_add(struct probe_series *s, double t, double v)
 cJSON *probe_env(struct probe_ctx *ctx)
 {
 	return ctx->env;
+}
+
+/* Whether `fault` is listed for this probe in $SHAKEDOWN_FAULT ("membw.corrupt,gemm.corrupt"). */
+static int fault_listed(const char *probe, const char *fault)
+{
+	const char *list = getenv(PROBE_FAULT_ENV), *p;
+	size_t np = strlen(probe), nf = strlen(fault), n;
+
+	for (p = list; p && *p; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
+		if (n == np + 1 + nf && !strncmp(p, probe, np) && p[np] == '.' && !strncmp(p + np + 1, fault, nf))
+			return 1;
+	}
+	return 0;
+}
+
+int probe_fault(struct probe_ctx *ctx, const char *fault)
+{
+	cJSON *list;
+
+	if (!fault_listed(ctx->ops->name, fault))
+		return 0;
+	probe_log(ctx, "injecting fault '%s' (%s)", fault, PROBE_FAULT_ENV);
+	if (!(list = cJSON_GetObjectItemCaseSensitive(ctx->env, "faults_injected")))
+		list = cJSON_AddArrayToObject(ctx->env, "faults_injected");
+	cJSON_AddItemToArray(list, cJSON_CreateString(fault));
+	return 1;
 }
 
 void probe_log(struct probe_ctx *ctx, const char *fmt, ...)
@@ -388,8 +430,14 @@ static cJSON *series_json(struct probe_series *s)
 	cJSON_AddStringToObject(o, "unit", s->unit);
 	if (cJSON_GetArraySize(s->labels))
 		cJSON_AddItemReferenceToObject(o, "labels", s->labels);
-	cJSON_AddItemToObject(o, "t", number_array(s->t, s->n));
+	if (s->x_unit)
+		cJSON_AddStringToObject(o, "x_unit", s->x_unit);
+	cJSON_AddItemToObject(o, s->x_unit ? "x" : "t", number_array(s->t, s->n));
 	cJSON_AddItemToObject(o, "v", number_array(s->v, s->n));
+	if (s->log_axes)
+		cJSON_AddStringToObject(o, "scale", "log");
+	if (s->points)
+		cJSON_AddStringToObject(o, "style", "points");
 	return o;
 }
 
@@ -455,6 +503,7 @@ static void ctx_release(struct probe_ctx *ctx)
 		sn = s->next;
 		free(s->name);
 		free(s->unit);
+		free(s->x_unit);
 		free(s->t);
 		free(s->v);
 		cJSON_Delete(s->labels);

@@ -113,10 +113,28 @@ struct probe_metric *probe_metric_set(struct probe_ctx *ctx, const char *name, c
 struct probe_series;
 struct probe_series *probe_series(struct probe_ctx *ctx, const char *name, const char *unit);
 void probe_series_label(struct probe_series *s, const char *key, const char *value);
+/* Add a point: t for a time series, x for one made by probe_series_xy. */
 void probe_series_add(struct probe_series *s, double t, double v);
+/*
+ * A series over something other than time (transfer size, arithmetic
+ * intensity): x in x_unit, a protocol unit or "FLOP/B"/"OP/B". Owned by ctx.
+ */
+struct probe_series *probe_series_xy(struct probe_ctx *ctx, const char *name, const char *unit, const char *x_unit);
+/* Hints for the report's chart: log_axes draws both axes logarithmic; points draws markers, not a line. */
+void probe_series_draw(struct probe_series *s, int log_axes, int points);
 
 /* Environment facts: a JSON object owned by ctx; add to it with cJSON calls. */
 cJSON *probe_env(struct probe_ctx *ctx);
+
+/*
+ * Fault injection, for tests: whether "<probe>.<fault>" is listed in the
+ * comma-separated environment variable SHAKEDOWN_FAULT. A probe calls it where
+ * a fault would show (probe_fault(ctx, "corrupt") before validating a result),
+ * so a test can prove a wrong answer fails the probe. A fault that fires is
+ * logged and listed in env.faults_injected, so no result hides it.
+ */
+#define PROBE_FAULT_ENV "SHAKEDOWN_FAULT"
+int probe_fault(struct probe_ctx *ctx, const char *fault);
 
 /* Log a line to stderr, prefixed with the probe name. */
 __attribute__((format(printf, 2, 3))) void probe_log(struct probe_ctx *ctx, const char *fmt, ...);

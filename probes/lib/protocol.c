@@ -11,6 +11,9 @@
 const char *const protocol_units[] = { "B/s",	  "FLOP/s", "OP/s", "s",  "IOPS",  "ops/s", "B",
 				       "celsius", "W",	    "J",    "Hz", "ratio", "count", NULL };
 
+/* Units of a series' x axis besides the protocol units: arithmetic intensity (roofline charts). */
+const char *const protocol_x_units[] = { "FLOP/B", "OP/B", NULL };
+
 const char *const protocol_statuses[] = { "ok", "skipped", "failed", "error", NULL };
 
 const char *const protocol_ptypes[] = { "string", "int", "float", "bool", "size", "duration", "enum", "list", NULL };
@@ -26,6 +29,11 @@ static int in_list(const char *const *list, const char *s)
 int protocol_is_unit(const char *unit)
 {
 	return in_list(protocol_units, unit);
+}
+
+int protocol_is_x_unit(const char *unit)
+{
+	return in_list(protocol_units, unit) || in_list(protocol_x_units, unit);
 }
 
 int protocol_is_status(const char *status)
@@ -110,10 +118,40 @@ static int check_metric(const cJSON *m, int i, char *err, size_t len)
 	return check_labels(member(m, "labels"), where, err, len);
 }
 
+/* A series runs over time (t) or over something else (x, with x_unit); v has one value per point. */
+static int check_series_x(const cJSON *s, const char *where, char *err, size_t len)
+{
+	const cJSON *t = member(s, "t"), *x = member(s, "x"), *v = member(s, "v"), *xu = member(s, "x_unit");
+	const char *key = x ? "x" : "t";
+
+	if (t && x)
+		return errf(err, len, "%s has both t and x", where);
+	if (x && (!cJSON_IsString(xu) || !protocol_is_x_unit(xu->valuestring)))
+		return errf(err, len, "%s.x_unit is not a protocol unit (or FLOP/B, OP/B)", where);
+	if (!x && xu)
+		return errf(err, len, "%s.x_unit without x", where);
+	if (check_number_array(x ? x : t, where, key, err, len) || check_number_array(v, where, "v", err, len))
+		return -1;
+	if (cJSON_GetArraySize(x ? x : t) != cJSON_GetArraySize(v))
+		return errf(err, len, "%s.%s and %s.v differ in length", where, key, where);
+	return 0;
+}
+
+/* An optional drawing hint: absent, or one of two words. */
+static int check_hint(const cJSON *s, const char *key, const char *a, const char *b, const char *where, char *err,
+		      size_t len)
+{
+	const cJSON *h = member(s, key);
+
+	if (h && (!cJSON_IsString(h) || (strcmp(h->valuestring, a) && strcmp(h->valuestring, b))))
+		return errf(err, len, "%s.%s must be '%s' or '%s'", where, key, a, b);
+	return 0;
+}
+
 static int check_series(const cJSON *s, int i, char *err, size_t len)
 {
 	char where[48];
-	const cJSON *t, *v;
+	const cJSON *v;
 
 	snprintf(where, sizeof(where), "series[%d]", i);
 	if (!cJSON_IsObject(s))
@@ -123,12 +161,11 @@ static int check_series(const cJSON *s, int i, char *err, size_t len)
 	v = member(s, "unit");
 	if (!cJSON_IsString(v) || !protocol_is_unit(v->valuestring))
 		return errf(err, len, "%s.unit is not a protocol unit", where);
-	t = member(s, "t");
-	v = member(s, "v");
-	if (check_number_array(t, where, "t", err, len) || check_number_array(v, where, "v", err, len))
+	if (check_series_x(s, where, err, len))
 		return -1;
-	if (cJSON_GetArraySize(t) != cJSON_GetArraySize(v))
-		return errf(err, len, "%s.t and %s.v differ in length", where, where);
+	if (check_hint(s, "scale", "linear", "log", where, err, len) ||
+	    check_hint(s, "style", "line", "points", where, err, len))
+		return -1;
 	return check_labels(member(s, "labels"), where, err, len);
 }
 

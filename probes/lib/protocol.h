@@ -13,10 +13,13 @@
 
 /* NULL-terminated lists. */
 extern const char *const protocol_units[];
+extern const char *const protocol_x_units[];  /* series x axes only: FLOP/B, OP/B */
 extern const char *const protocol_statuses[]; /* ok, skipped, failed, error */
 extern const char *const protocol_ptypes[];   /* indexed by enum probe_ptype */
 
 int protocol_is_unit(const char *unit);
+/* A series' x_unit: a protocol unit, or an intensity (FLOP/B, OP/B). */
+int protocol_is_x_unit(const char *unit);
 int protocol_is_status(const char *status);
 
 /*

@@ -1,0 +1,1 @@
+/* stream.c - see stream.h. (being written) */
