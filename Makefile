@@ -14,6 +14,7 @@
 #   PLAN ?= suites/quick.yaml     the plan `make run` runs
 #   OUT ?= runs                   where `make run` puts its run directory
 #   RUNFLAGS ?=                   extra flags for `shakedown run` in `make run` (e.g. -q)
+#   STREAM ?=                     `make bench`: McCalpin's stream binary (built -O3 -fopenmp) to compare membw with
 #
 # Targets: all (default), run, check, bench, deps, deps-check, format, format-check, clean.
 #
@@ -32,6 +33,7 @@ V ?= 0
 PLAN ?= suites/quick.yaml
 OUT ?= runs
 RUNFLAGS ?=
+STREAM ?=
 
 VERSION := 0.1.0
 
@@ -118,13 +120,18 @@ PROBES := $(addprefix $(B)/bin/probes/,$(PROBE_NAMES))
 # (linked into the probe and its unit test), PROBE_CUDA_LIBS_<name> (linked only when CUDA code is built).
 # A unit test tests/unit/test_<name>.c also links the probe sources listed in UNIT_SRC_test_<name>.
 PROBE_LIBS_sysinfo :=
+PROBE_CFLAGS_membw := -O3
 PROBE_CFLAGS_gemm := $(shell pkg-config --cflags openblas 2>/dev/null)
 PROBE_LIBS_gemm := $(or $(shell pkg-config --libs openblas 2>/dev/null),-lopenblas)
 PROBE_CUDA_LIBS_gemm := -lcublasLt
 UNIT_SRC_test_membw := probes/membw/stream.c
+UNIT_SRC_test_membw_gpu := probes/membw/peak.c
 UNIT_SRC_test_gemm := probes/gemm/roofline.c probes/gemm/verify.c probes/gemm/cpu.c
 $(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/probes/$(p)/%.o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
 $(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/tests/unit/test_$(p).o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
+# ... and finds the headers beside the sources it links.
+$(foreach t,$(patsubst UNIT_SRC_%,%,$(filter UNIT_SRC_%,$(.VARIABLES))),\
+	$(eval $(B)/obj/tests/unit/$(t).o: ALL_CFLAGS += $(addprefix -I,$(sort $(dir $(UNIT_SRC_$(t)))))))
 
 .PHONY: all run check tests bench deps deps-check format format-check clean
 .DELETE_ON_ERROR:
@@ -205,7 +212,7 @@ run: deps
 
 bench: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(TEST_PROBES) $(BENCH_PROGS)
-	$(Q)tests/bench/run-bench.sh $(B)
+	$(Q)STREAM="$(STREAM)" tests/bench/run-bench.sh $(B)
 
 define install_missing
 	@missing=""; for p in $(1); do \

@@ -9,6 +9,7 @@
 #include "gpu.h"
 #include "host.h"
 #include "probe.h"
+#include "stream.h"
 
 #include <string.h>
 
@@ -140,8 +141,9 @@ static int run(struct probe_ctx *ctx)
 	const char *target = probe_str(ctx, "target");
 	long long reps = probe_int(ctx, "reps");
 
-	if (reps < 2 || reps > 1000)
-		return probe_error(ctx, "reps must be 2..1000 (the first is not counted), not %lld", reps);
+	if (reps < 2 || reps > STREAM_MAX_REPS)
+		return probe_error(ctx, "reps must be 2..%d (the first is not counted), not %lld", STREAM_MAX_REPS,
+				   reps);
 	if (probe_int(ctx, "threads") < 0 || probe_int(ctx, "threads") > 4096)
 		return probe_error(ctx, "threads must be 0..4096, not %lld", probe_int(ctx, "threads"));
 	if (strcmp(target, "gpu") && run_host(ctx, (int)reps) < 0)

@@ -47,3 +47,38 @@ mkdir -p "$TMP/reports"
 for nodes in 64 ${BENCH_NODES:-4096}; do
 	"$B/tests/bench/bench_reports" suites/baselines/h100-sxm-80gb.yaml "$TMP/reports" "$nodes" 8 40
 done
+
+# membw host triad against McCalpin's STREAM (STREAM=/path/to/stream, built
+# -O3 -fopenmp): the peer runs first with OMP_NUM_THREADS = our thread count
+# and prints its array size; the probe then runs with the same size and
+# thread count. Target: triad ratio >= 1.00. The best of each (both report
+# the best repetition); run it a few times on a shared machine.
+if [ -z "${STREAM:-}" ]; then
+	echo "membw triad vs STREAM: peer not given (make bench STREAM=/path/to/stream)"
+elif [ ! -x "$STREAM" ]; then
+	echo "membw triad vs STREAM: '$STREAM' is not an executable" >&2
+	exit 1
+else
+	threads=$(nproc)
+	OMP_NUM_THREADS=$threads OMP_PROC_BIND=spread OMP_PLACES=cores "$STREAM" >"$TMP/stream.out"
+	"$B/bin/probes/membw" --target=cpu --paths=stream --threads="$threads" \
+		--size="$(awk '/^Array size =/ { print $4 * 8; exit }' "$TMP/stream.out")" \
+		--reps="$(awk '/Each kernel will be executed/ { print $6; exit }' "$TMP/stream.out")" \
+		>"$TMP/membw.json" 2>/dev/null
+	/usr/bin/python3 - "$TMP/stream.out" "$TMP/membw.json" "$threads" <<'PY'
+import json, re, sys
+peer = {m.group(1).lower(): float(m.group(2)) * 1e6
+        for m in re.finditer(r"^(Copy|Scale|Add|Triad):\s+([0-9.]+)", open(sys.argv[1]).read(), re.M)}
+res = json.load(open(sys.argv[2]))
+ours = {m["name"]: m["value"] for m in res["metrics"] if not m.get("labels")}
+size = res["params"]["size"]
+if res.get("status") != "ok" or "triad" not in peer or "triad" not in ours:
+    sys.exit(f"membw bench: no triad (probe status {res.get('status')}: {res.get('reason', '')})")
+for k in ("copy", "scale", "add", "triad"):
+    print(f"membw {k}: {ours[k] / 1e9:.2f} GB/s vs STREAM {peer[k] / 1e9:.2f} GB/s, ratio {ours[k] / peer[k]:.3f}")
+r = ours["triad"] / peer["triad"]
+nt = res.get("env", {}).get("membw_host", {}).get("nt_stores")
+print(f"membw_triad_vs_stream {r:.3f} {'PASS' if r >= 1.0 else 'UNDER TARGET'} "
+      f"({sys.argv[3]} threads, {size / 2**20:.0f} MiB per array, non-temporal stores {'used' if nt else 'not used'})")
+PY
+fi
