@@ -347,34 +347,99 @@ static double *numbers(const cJSON *arr, size_t n)
 	return v;
 }
 
-/* One chart: the series named like `first` among the next MAX_SERIES_SCAN, one line per label set. */
+/* Two strings equal, NULL equal only to NULL. */
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* A series' legend: its labels as "gpu=0, numa=1", less the ceiling_* ones (drawn as lines, not named). */
+static void series_legend(struct strbuf *sb, const cJSON *labels)
+{
+	const cJSON *l;
+
+	cJSON_ArrayForEach(l, labels)
+	{
+		if (l->string && !strncmp(l->string, "ceiling_", 8))
+			continue;
+		if (sb->len)
+			strbuf_add(sb, ", ", 2);
+		strbuf_addstr(sb, l->string ? l->string : "");
+		strbuf_add(sb, "=", 1);
+		strbuf_addstr(sb, cJSON_IsString(l) ? l->valuestring : "?");
+	}
+}
+
+/* A label holding a positive finite number ("3.35e12"), or 0 when absent or anything else. */
+static double label_number(const cJSON *labels, const char *key)
+{
+	const char *s = model_str(labels, key);
+	char *end;
+	double v;
+
+	if (!s)
+		return 0;
+	v = strtod(s, &end);
+	return end != s && !*end && isfinite(v) && v > 0 ? v : 0;
+}
+
+/* Whether x_unit is arithmetic intensity, the x of a roofline (probes/PROTOCOL.md "series"). */
+static int intensity_unit(const char *xunit)
+{
+	return xunit && (!strcmp(xunit, "FLOP/B") || !strcmp(xunit, "OP/B"));
+}
+
+/*
+ * One chart: the series named like `first` among the next MAX_SERIES_SCAN,
+ * one line (or set of markers) per label set. A series over `x` is drawn
+ * against x with its x_unit as the axis title; series of the other kind (or
+ * another x_unit) under the same name are left out. `first`'s hints choose
+ * log-log axes and markers; markers over FLOP/B or OP/B draw each series'
+ * ceiling_compute / ceiling_bandwidth labels as a roofline.
+ */
 static void series_chart(struct strbuf *o, const struct rstep *s, const cJSON *first)
 {
 	struct svg_series lines[MAX_LINES];
 	struct svg_line_chart c = { 0 };
-	const char *name = model_str(first, "name");
+	const char *name = model_str(first, "name"), *xkey = "t", *xunit = "s";
 	struct strbuf title = STRBUF_INIT, legend[MAX_LINES];
-	const cJSON *it, *t, *v;
+	const cJSON *it, *t, *v, *labels;
 	size_t n = 0, i, k, scanned = 0;
+	int over_x = cJSON_HasObjectItem(first, "x"), roofs;
 
+	if (over_x)
+		xkey = "x", xunit = model_str(first, "x_unit");
+	c.log = same_str(model_str(first, "scale"), "log");
+	c.points = same_str(model_str(first, "style"), "points");
+	roofs = c.points && intensity_unit(xunit);
 	for (it = first; it && n < MAX_LINES && scanned++ < MAX_SERIES_SCAN; it = it->next) {
 		if (!model_str(it, "name") || strcmp(model_str(it, "name"), name))
 			continue;
-		t = cJSON_GetObjectItemCaseSensitive(it, "t");
+		if (cJSON_HasObjectItem(it, "x") != over_x || (over_x && !same_str(model_str(it, "x_unit"), xunit)))
+			continue;
+		t = cJSON_GetObjectItemCaseSensitive(it, xkey);
 		v = cJSON_GetObjectItemCaseSensitive(it, "v");
+		labels = cJSON_GetObjectItemCaseSensitive(it, "labels");
 		k = (size_t)cJSON_GetArraySize(t);
 		if ((size_t)cJSON_GetArraySize(v) < k)
 			k = (size_t)cJSON_GetArraySize(v);
 		legend[n] = (struct strbuf)STRBUF_INIT;
-		model_labels(&legend[n], cJSON_GetObjectItemCaseSensitive(it, "labels"));
-		lines[n] = (struct svg_series){ legend[n].len ? legend[n].buf : name, numbers(t, k), numbers(v, k), k };
+		series_legend(&legend[n], labels);
+		lines[n] = (struct svg_series){
+			.name = legend[n].len ? legend[n].buf : name, .x = numbers(t, k), .y = numbers(v, k), .n = k
+		};
+		if (roofs) {
+			lines[n].ceil_compute = label_number(labels, "ceiling_compute");
+			lines[n].ceil_bw = label_number(labels, "ceiling_bandwidth");
+		}
 		n++;
 	}
 	out_addf(&title, "%s: %s", s->id ? s->id : "?", name);
 	if (model_str(first, "unit"))
 		out_addf(&title, " (%s)", model_str(first, "unit"));
 	c.title = title.buf;
-	c.xunit = "s";
+	c.xunit = xunit;
+	c.xtitle = over_x ? (xunit ? xunit : "x") : NULL;
 	c.yunit = model_str(first, "unit");
 	c.series = lines;
 	c.nseries = n;
@@ -412,8 +477,10 @@ static void html_series(const struct rmodel *m, struct strbuf *o)
 		if (!(series = model_step_series(s)))
 			continue;
 		if (!charts)
-			out_str(o, "<section id=\"series\"><h2>Measurements over time</h2>\n<p class=\"muted\">Time "
-				   "series the probes recorded on the first node.</p>\n");
+			out_str(o,
+				"<section id=\"series\"><h2>Measurements</h2>\n<p class=\"muted\">Series the probes "
+				"recorded on the first node: over time, or over a parameter such as transfer size or "
+				"arithmetic intensity (a roofline, with its compute and bandwidth ceilings).</p>\n");
 		scanned = 0;
 		for (it = series->child; it && charts < MAX_SERIES_CHARTS && scanned++ < MAX_SERIES_SCAN;
 		     it = it->next) {

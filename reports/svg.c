@@ -177,6 +177,14 @@ void svg_margin_chart(struct strbuf *sb, const char *title, const struct svg_bar
 #define LC_R 20
 #define LC_T 30
 #define LC_B 62
+#define LC_PW (LC_W - LC_L - LC_R)
+#define LC_PH (LC_H - LC_T - LC_B)
+#define LOG_XTICKS 10
+#define LOG_YTICKS 7
+#define MAX_TICKS 64
+#define LOG_MIN 1e-300 /* log axes span at most 1e-300 .. 1e300, so every tick is a normal double */
+#define LOG_MAX 1e300
+#define DEG 57.29577951308232 /* degrees per radian */
 
 /* A "nice" tick step for a range, 1, 2 or 5 × 10^k. */
 static double tick_step(double range, int ticks)
@@ -190,6 +198,16 @@ static double tick_step(double range, int ticks)
 	return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
 }
 
+/* A tick step for sizes over x (B): a power of two, so ticks read 32 KiB, 64 KiB (time charts keep tick_step). */
+static double size_step(double range, int ticks)
+{
+	double raw = range / ticks;
+
+	if (!(raw > 0) || !isfinite(raw))
+		return 1;
+	return fmax(1, pow(2, ceil(log2(raw))));
+}
+
 /* A tick's label: "0" at zero (not "0 ns"), else the value with its unit. */
 static const char *tick_label(double v, double step, const char *unit, char *buf, size_t len)
 {
@@ -198,80 +216,309 @@ static const char *tick_label(double v, double step, const char *unit, char *buf
 	return quantity_format(v, unit, buf, len);
 }
 
-struct bounds {
-	double x0, x1, y0, y1;
+/* A protocol unit quantity_format knows how to scale ("count" aside: it prints every digit). */
+static int scaled_unit(const char *unit)
+{
+	const char *base = unit ? quantity_base_of(unit) : NULL;
+
+	return base && !strcmp(base, unit) && strcmp(unit, "count");
+}
+
+static double floor_div(int a, int b)
+{
+	return floor((double)a / b);
+}
+
+void svg_axis_log(struct svg_axis *a, double lo, double hi, const char *unit, int max_ticks)
+{
+	static const int dec[] = { 1, 2, 3, 5, 10, 20, 50, 100, 200 }, bin[] = { 1, 2, 4, 10, 20, 40, 100, 200, 500 };
+	const int *strides;
+	double lb;
+	int e0, e1, k0 = 0, k1 = 1, i;
+
+	a->log = 1;
+	a->base = unit && !strcmp(unit, "B") ? 2 : 10;
+	strides = a->base == 2 ? bin : dec;
+	if (!(lo > 0) || !isfinite(lo))
+		lo = 1;
+	if (!(hi >= lo) || !isfinite(hi))
+		hi = lo;
+	lo = clampd(lo, LOG_MIN, LOG_MAX);
+	hi = clampd(hi, LOG_MIN, LOG_MAX);
+	lb = log((double)a->base);
+	e0 = (int)floor(log(lo) / lb + 1e-9);
+	e1 = (int)ceil(log(hi) / lb - 1e-9);
+	if (e1 <= e0)
+		e1 = e0 + 1;
+	if (max_ticks < 2)
+		max_ticks = 2;
+	for (i = 0; i < 9; i++) {
+		a->stride = strides[i];
+		k0 = (int)floor_div(e0, a->stride);
+		k1 = (int)-floor_div(-e1, a->stride);
+		if (k1 - k0 + 1 <= max_ticks)
+			break;
+	}
+	a->lo = pow(a->base, (double)k0 * a->stride);
+	a->hi = pow(a->base, (double)k1 * a->stride);
+}
+
+size_t svg_axis_ticks(const struct svg_axis *a, double *ticks, size_t max)
+{
+	double lb = log((double)a->base);
+	long k, k0, k1;
+	size_t n = 0;
+
+	if (!a->log || !(a->lo > 0) || a->stride < 1)
+		return 0;
+	k0 = lround(log(a->lo) / lb / a->stride);
+	k1 = lround(log(a->hi) / lb / a->stride);
+	for (k = k0; k <= k1 && n < max; k++)
+		ticks[n++] = pow(a->base, (double)k * a->stride);
+	return n;
+}
+
+double svg_axis_frac(const struct svg_axis *a, double v)
+{
+	if (!isfinite(v))
+		return NAN;
+	if (!a->log)
+		return (v - a->lo) / (a->hi - a->lo);
+	if (!(v > 0))
+		return NAN;
+	return (log(v) - log(a->lo)) / (log(a->hi) - log(a->lo));
+}
+
+struct prefix {
+	double f;
+	const char *p;
 };
 
-static struct bounds bounds_of(const struct svg_line_chart *c)
+static const struct prefix decimal[] = { { 1e15, "P" }, { 1e12, "T" }, { 1e9, "G" }, { 1e6, "M" },
+					 { 1e3, "k" },	{ 1, "" },     { 0, NULL } };
+static const struct prefix seconds[] = { { 1, "" }, { 1e-3, "m" }, { 1e-6, "u" }, { 1e-9, "n" }, { 0, NULL } };
+
+/*
+ * Not quantity_format: a decade such as 1e-5 is no exact double, and
+ * 1e-5 / 1e-6 prints as "10.0"; the quotient is snapped to 9 significant
+ * digits and printed with %g ("10 us", "0.1", "1 k").
+ */
+const char *svg_log_label(double v, const char *unit, char *buf, size_t len)
 {
-	struct bounds b = { INFINITY, -INFINITY, INFINITY, -INFINITY };
+	const struct prefix *pf = unit && !strcmp(unit, "s") ? seconds : decimal;
+	int known = scaled_unit(unit);
+	double n, mag;
+
+	if (known && !strcmp(unit, "B"))
+		return quantity_format(v, unit, buf, len); /* base-2 ticks: exact */
+	if (known && !strcmp(unit, "ratio"))
+		v *= 100, unit = "%", pf = decimal + 5;
+	if (known && !strcmp(unit, "celsius"))
+		unit = "°C", pf = decimal + 5;
+	for (; pf[1].p; pf++)
+		if (fabs(v) >= pf->f)
+			break;
+	n = v / pf->f;
+	if (fabs(n) >= 1000) /* beyond the largest prefix */
+		pf = decimal + 5, n = v;
+	if (n != 0 && isfinite(n)) {
+		mag = pow(10, 8 - floor(log10(fabs(n))));
+		n = round(n * mag) / mag;
+	}
+	if (known)
+		snprintf(buf, len, "%g %s%s", n, pf->p, unit);
+	else
+		snprintf(buf, len, "%g%s%s", n, *pf->p ? " " : "", pf->p);
+	return buf;
+}
+
+/* A value for a tooltip: with its unit, scaled where the unit is a protocol unit. */
+static const char *value_text(double v, const char *unit, char *buf, size_t len)
+{
+	if (scaled_unit(unit))
+		return quantity_format(v, unit, buf, len);
+	snprintf(buf, len, "%.3g%s%s", v, unit ? " " : "", unit ? unit : "");
+	return buf;
+}
+
+struct axes {
+	struct svg_axis x, y;
+};
+
+/* Whether a series has roofline ceilings to draw. */
+static int has_roof(const struct svg_series *s)
+{
+	return s->ceil_compute > 0 && s->ceil_bw > 0 && isfinite(s->ceil_compute) && isfinite(s->ceil_bw);
+}
+
+/* Widen the data's extent so that each roofline's ridge and compute ceiling show. */
+static void roof_extent(const struct svg_line_chart *c, double *x1, double *y1)
+{
+	size_t s;
+
+	for (s = 0; s < c->nseries; s++)
+		if (has_roof(&c->series[s])) {
+			*x1 = fmax(*x1, c->series[s].ceil_compute / c->series[s].ceil_bw);
+			*y1 = fmax(*y1, c->series[s].ceil_compute);
+		}
+}
+
+/* The data's extent: finite points (positive ones on log axes); 0 when there is none. */
+static int extent_of(const struct svg_line_chart *c, double e[4])
+{
 	size_t s, i;
 
+	e[0] = e[2] = INFINITY;
+	e[1] = e[3] = -INFINITY;
 	for (s = 0; s < c->nseries; s++)
 		for (i = 0; i < c->series[s].n; i++) {
 			double x = c->series[s].x[i], y = c->series[s].y[i];
 
-			if (!isfinite(x) || !isfinite(y))
+			if (!isfinite(x) || !isfinite(y) || (c->log && (x <= 0 || y <= 0)))
 				continue;
-			b.x0 = fmin(b.x0, x);
-			b.x1 = fmax(b.x1, x);
-			b.y0 = fmin(b.y0, y);
-			b.y1 = fmax(b.y1, y);
+			e[0] = fmin(e[0], x);
+			e[1] = fmax(e[1], x);
+			e[2] = fmin(e[2], y);
+			e[3] = fmax(e[3], y);
 		}
-	if (!isfinite(b.x0))
-		b.x0 = 0, b.x1 = 1, b.y0 = 0, b.y1 = 1;
-	if (b.x1 <= b.x0)
-		b.x1 = b.x0 + 1;
-	if (b.y0 > 0 && b.y0 < (b.y1 - b.y0) * 2) /* start at zero unless the data sits far above it */
-		b.y0 = 0;
-	if (b.y1 <= b.y0)
-		b.y1 = b.y0 + (b.y0 ? fabs(b.y0) * 0.1 : 1);
-	return b;
+	return isfinite(e[0]);
 }
 
-static void line_axes(struct strbuf *sb, const struct svg_line_chart *c, const struct bounds *b)
+static struct axes linear_axes(const struct svg_line_chart *c)
 {
-	int pw = LC_W - LC_L - LC_R, ph = LC_H - LC_T - LC_B;
-	double step = tick_step(b->y1 - b->y0, 5), v;
+	struct axes a = { { 0, 1, 0, 0, 0 }, { 0, 1, 0, 0, 0 } };
+	double e[4];
+
+	if (extent_of(c, e)) {
+		roof_extent(c, &e[1], &e[3]);
+		a.x.lo = e[0], a.x.hi = e[1], a.y.lo = e[2], a.y.hi = e[3];
+	}
+	if (a.x.hi <= a.x.lo)
+		a.x.hi = a.x.lo + 1;
+	if (a.y.lo > 0 && a.y.lo < (a.y.hi - a.y.lo) * 2) /* start at zero unless the data sits far above it */
+		a.y.lo = 0;
+	if (a.y.hi <= a.y.lo)
+		a.y.hi = a.y.lo + (a.y.lo ? fabs(a.y.lo) * 0.1 : 1);
+	return a;
+}
+
+static struct axes log_axes(const struct svg_line_chart *c)
+{
+	struct axes a;
+	double e[4] = { 1, 10, 1, 10 };
+
+	if (extent_of(c, e))
+		roof_extent(c, &e[1], &e[3]);
+	svg_axis_log(&a.x, e[0], e[1], c->xunit, LOG_XTICKS);
+	svg_axis_log(&a.y, e[2], e[3], c->yunit, LOG_YTICKS);
+	return a;
+}
+
+static double px_x(const struct axes *a, double v)
+{
+	return LC_L + svg_axis_frac(&a->x, v) * LC_PW;
+}
+
+static double px_y(const struct axes *a, double v)
+{
+	return LC_T + LC_PH - svg_axis_frac(&a->y, v) * LC_PH;
+}
+
+static void ytick(struct strbuf *sb, double y, const char *label)
+{
+	out_addf(sb, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e7ee\"/>", LC_L, y, LC_L + LC_PW,
+		 y);
+	out_addf(sb, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6474\">", LC_L - 6,
+		 y + 4);
+	out_esc_html(sb, label);
+	out_str(sb, "</text>");
+}
+
+static void xtick(struct strbuf *sb, double x, const char *label)
+{
+	out_addf(sb, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#1d2330\"/>", x, LC_T + LC_PH, x,
+		 LC_T + LC_PH + 4);
+	out_addf(sb, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\" fill=\"#5b6474\">", x,
+		 LC_T + LC_PH + 16);
+	out_esc_html(sb, label);
+	out_str(sb, "</text>");
+}
+
+static void line_axes(struct strbuf *sb, const struct svg_line_chart *c, const struct axes *a)
+{
+	double step = tick_step(a->y.hi - a->y.lo, 5), v;
 	char buf[64];
 
-	for (v = ceil(b->y0 / step) * step; v <= b->y1 + step * 1e-9; v += step) {
-		double y = LC_T + ph - (v - b->y0) / (b->y1 - b->y0) * ph;
-
-		out_addf(sb, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e7ee\"/>", LC_L, y,
-			 LC_L + pw, y);
-		out_addf(sb, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6474\">",
-			 LC_L - 6, y + 4);
-		out_esc_html(sb, tick_label(v, step, c->yunit, buf, sizeof(buf)));
-		out_str(sb, "</text>");
-	}
-	step = tick_step(b->x1 - b->x0, 8);
-	for (v = ceil(b->x0 / step) * step; v <= b->x1 + step * 1e-9; v += step) {
-		double x = LC_L + (v - b->x0) / (b->x1 - b->x0) * pw;
-
-		out_addf(sb, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#1d2330\"/>", x, LC_T + ph, x,
-			 LC_T + ph + 4);
-		out_addf(sb, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\" fill=\"#5b6474\">", x,
-			 LC_T + ph + 16);
-		out_esc_html(sb, tick_label(v, step, c->xunit, buf, sizeof(buf)));
-		out_str(sb, "</text>");
-	}
-	out_addf(sb, "<path d=\"M%d %dV%dH%d\" stroke=\"#1d2330\" fill=\"none\"/>", LC_L, LC_T, LC_T + ph, LC_L + pw);
+	for (v = ceil(a->y.lo / step) * step; v <= a->y.hi + step * 1e-9; v += step)
+		ytick(sb, px_y(a, v), tick_label(v, step, c->yunit, buf, sizeof(buf)));
+	step = c->xtitle && c->xunit && !strcmp(c->xunit, "B") ? size_step(a->x.hi - a->x.lo, 8)
+							       : tick_step(a->x.hi - a->x.lo, 8);
+	for (v = ceil(a->x.lo / step) * step; v <= a->x.hi + step * 1e-9; v += step)
+		xtick(sb, px_x(a, v), tick_label(v, step, c->xunit, buf, sizeof(buf)));
 }
 
-static void point(struct strbuf *sb, const struct svg_series *s, size_t i, const struct bounds *b, int *first)
+/* Decade (or power-of-two) ticks; vertical grid lines too, as log spacing is not obvious. */
+static void log_ticks(struct strbuf *sb, const struct svg_line_chart *c, const struct axes *a)
 {
-	int pw = LC_W - LC_L - LC_R, ph = LC_H - LC_T - LC_B;
+	double t[MAX_TICKS], x;
+	char buf[64];
+	size_t n, i;
 
-	if (!isfinite(s->x[i]) || !isfinite(s->y[i]))
+	n = svg_axis_ticks(&a->y, t, MAX_TICKS);
+	for (i = 0; i < n; i++)
+		ytick(sb, px_y(a, t[i]), svg_log_label(t[i], c->yunit, buf, sizeof(buf)));
+	n = svg_axis_ticks(&a->x, t, MAX_TICKS);
+	for (i = 0; i < n; i++) {
+		x = px_x(a, t[i]);
+		if (i && i + 1 < n)
+			out_addf(sb, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eef1f6\"/>", x, LC_T,
+				 x, LC_T + LC_PH);
+		xtick(sb, x, svg_log_label(t[i], c->xunit, buf, sizeof(buf)));
+	}
+}
+
+static void axes_frame(struct strbuf *sb, const struct svg_line_chart *c)
+{
+	out_addf(sb, "<path d=\"M%d %dV%dH%d\" stroke=\"#1d2330\" fill=\"none\"/>", LC_L, LC_T, LC_T + LC_PH,
+		 LC_L + LC_PW);
+	if (!c->xtitle)
 		return;
-	out_addf(sb, "%s%.1f,%.1f", *first ? "" : " ", LC_L + (s->x[i] - b->x0) / (b->x1 - b->x0) * pw,
-		 LC_T + ph - (s->y[i] - b->y0) / (b->y1 - b->y0) * ph);
+	out_addf(sb, "<text x=\"%d\" y=\"%d\" font-size=\"11.5\" text-anchor=\"middle\" fill=\"#1d2330\">",
+		 LC_L + LC_PW / 2, LC_T + LC_PH + 32);
+	text_cut(sb, c->xtitle, LABEL_CHARS);
+	out_str(sb, "</text>");
+}
+
+static void point(struct strbuf *sb, const struct svg_series *s, size_t i, const struct axes *a, int *first)
+{
+	double x = px_x(a, s->x[i]), y = px_y(a, s->y[i]);
+
+	if (isnan(x) || isnan(y))
+		return;
+	out_addf(sb, "%s%.1f,%.1f", *first ? "" : " ", x, y);
 	*first = 0;
 }
 
+/* A marker with a tooltip naming the series and the point. */
+static void marker(struct strbuf *sb, const struct svg_line_chart *c, const struct svg_series *s, size_t i,
+		   const struct axes *a, const char *colour)
+{
+	double x = px_x(a, s->x[i]), y = px_y(a, s->y[i]);
+	char bx[64], by[64];
+
+	if (isnan(x) || isnan(y))
+		return;
+	out_addf(sb, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>", x, y, colour);
+	out_esc_html(sb, s->name);
+	out_str(sb, ": ");
+	out_esc_html(sb, value_text(s->x[i], c->xunit, bx, sizeof(bx)));
+	out_str(sb, ", ");
+	out_esc_html(sb, value_text(s->y[i], c->yunit, by, sizeof(by)));
+	out_str(sb, "</title></circle>");
+}
+
 /* One series as a polyline, every stride-th point (and the last) when it has more than MAX_POINTS. */
-static void line_path(struct strbuf *sb, const struct svg_series *s, const struct bounds *b, const char *colour)
+static void line_path(struct strbuf *sb, const struct svg_series *s, const struct axes *a, const char *colour)
 {
 	size_t stride = s->n > MAX_POINTS ? (s->n + MAX_POINTS - 1) / MAX_POINTS : 1, i;
 	int first = 1;
@@ -280,10 +527,77 @@ static void line_path(struct strbuf *sb, const struct svg_series *s, const struc
 	out_str(sb, colour);
 	out_str(sb, "\" points=\"");
 	for (i = 0; i < s->n; i += stride)
-		point(sb, s, i, b, &first);
+		point(sb, s, i, a, &first);
 	if ((s->n - 1) % stride)
-		point(sb, s, s->n - 1, b, &first);
+		point(sb, s, s->n - 1, a, &first);
 	out_str(sb, "\"/>");
+}
+
+/* One series as markers, downsampled like line_path. */
+static void markers(struct strbuf *sb, const struct svg_line_chart *c, const struct svg_series *s, const struct axes *a,
+		    const char *colour)
+{
+	size_t stride = s->n > MAX_POINTS ? (s->n + MAX_POINTS - 1) / MAX_POINTS : 1, i;
+
+	out_str(sb, "<g>");
+	for (i = 0; i < s->n; i += stride)
+		marker(sb, c, s, i, a, colour);
+	if ((s->n - 1) % stride)
+		marker(sb, c, s, s->n - 1, a, colour);
+	out_str(sb, "</g>");
+}
+
+static void roof_label(struct strbuf *sb, double x, double y, double angle, const char *anchor, const char *what,
+		       double v, const char *unit, const char *colour)
+{
+	char buf[64];
+
+	out_addf(sb, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"%s\" fill=\"%s\"", x, y, anchor,
+		 colour);
+	if (angle != 0)
+		out_addf(sb, " transform=\"rotate(%.1f %.1f %.1f)\"", angle, x, y);
+	out_addf(sb, ">%s ", what);
+	out_esc_html(sb, value_text(v, unit, buf, sizeof(buf)));
+	out_str(sb, "</text>");
+}
+
+/*
+ * A series' roofline: the bandwidth line y = bw × x from where it enters the
+ * plot up to the ridge, then the compute ceiling to the right edge; both
+ * clipped to the plot and labelled. Drawn once for equal ceilings.
+ */
+static void roof(struct strbuf *sb, const struct svg_line_chart *c, size_t s, const struct axes *a, const char *colour)
+{
+	const struct svg_series *r = &c->series[s];
+	double cc = r->ceil_compute, bw = r->ceil_bw, ridge = cc / bw, xa, xb, x0, y0, x1, y1;
+	size_t k;
+
+	if (!has_roof(r))
+		return;
+	for (k = 0; k < s; k++)
+		if (c->series[k].ceil_compute == cc && c->series[k].ceil_bw == bw)
+			return;
+	xa = fmax(a->x.lo, a->y.lo / bw);
+	xb = fmin(fmin(ridge, a->x.hi), a->y.hi / bw);
+	x0 = px_x(a, xa), y0 = px_y(a, bw * xa), x1 = px_x(a, xb), y1 = px_y(a, bw * xb);
+	if (xb > xa && !isnan(x0) && !isnan(y0) && !isnan(x1) && !isnan(y1)) {
+		out_addf(sb,
+			 "<path class=\"roof\" d=\"M%.1f %.1fL%.1f %.1f\" stroke=\"%s\" stroke-width=\"1.4\" "
+			 "stroke-dasharray=\"6 4\" fill=\"none\"/>",
+			 x0, y0, x1, y1, colour);
+		roof_label(sb, x0 + (x1 - x0) * 0.3, y0 + (y1 - y0) * 0.3 - 5, atan2(y1 - y0, x1 - x0) * DEG, "middle",
+			   "bandwidth", bw, "B/s", colour);
+	}
+	xa = fmax(ridge, a->x.lo);
+	x0 = px_x(a, xa), x1 = LC_L + LC_PW, y0 = px_y(a, cc);
+	if (xa < a->x.hi && cc >= a->y.lo && cc <= a->y.hi && !isnan(x0) && !isnan(y0)) {
+		out_addf(sb,
+			 "<path class=\"roof\" d=\"M%.1f %.1fH%d\" stroke=\"%s\" stroke-width=\"1.4\" "
+			 "stroke-dasharray=\"6 4\" fill=\"none\"/>",
+			 x0, y0, LC_L + LC_PW, colour);
+		roof_label(sb, x1 - 4, y0 < LC_T + 14 ? y0 + 14 : y0 - 5, 0, "end", "compute", cc,
+			   c->yunit ? c->yunit : "FLOP/s", colour);
+	}
 }
 
 static void legend(struct strbuf *sb, const struct svg_line_chart *c)
@@ -294,7 +608,11 @@ static void legend(struct strbuf *sb, const struct svg_line_chart *c)
 	for (s = 0; s < c->nseries; s++) {
 		const char *colour = palette[s % (sizeof(palette) / sizeof(palette[0]))];
 
-		out_addf(sb, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"4\" fill=\"%s\"/>", x, y - 4, colour);
+		if (c->points)
+			out_addf(sb, "<circle cx=\"%d\" cy=\"%d\" r=\"3.5\" fill=\"%s\"/>", x + 7, y - 2, colour);
+		else
+			out_addf(sb, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"4\" fill=\"%s\"/>", x, y - 4,
+				 colour);
 		out_addf(sb, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#1d2330\">", x + 18, y);
 		text_cut(sb, c->series[s].name, 18);
 		out_str(sb, "</text>");
@@ -306,7 +624,7 @@ static void legend(struct strbuf *sb, const struct svg_line_chart *c)
 
 void svg_line_chart(struct strbuf *sb, const struct svg_line_chart *c)
 {
-	struct bounds b = bounds_of(c);
+	struct axes a = c->log ? log_axes(c) : linear_axes(c);
 	size_t s;
 
 	out_addf(sb, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" %s>", LC_W,
@@ -317,10 +635,23 @@ void svg_line_chart(struct strbuf *sb, const struct svg_line_chart *c)
 	out_addf(sb, "<text x=\"%d\" y=\"18\" font-size=\"13\" font-weight=\"600\" fill=\"#1d2330\">", LC_L);
 	out_esc_html(sb, c->title);
 	out_str(sb, "</text>");
-	line_axes(sb, c, &b);
-	for (s = 0; s < c->nseries; s++)
-		if (c->series[s].n)
-			line_path(sb, &c->series[s], &b, palette[s % (sizeof(palette) / sizeof(palette[0]))]);
+	if (c->log)
+		log_ticks(sb, c, &a);
+	else
+		line_axes(sb, c, &a);
+	axes_frame(sb, c);
+	for (s = 0; s < c->nseries; s++) {
+		const char *colour = palette[s % (sizeof(palette) / sizeof(palette[0]))];
+
+		if (c->points)
+			roof(sb, c, s, &a, colour);
+		if (!c->series[s].n)
+			continue;
+		if (c->points)
+			markers(sb, c, &c->series[s], &a, colour);
+		else
+			line_path(sb, &c->series[s], &a, colour);
+	}
 	legend(sb, c);
 	out_str(sb, "</svg>\n");
 }

@@ -42,6 +42,13 @@ struct svg_series {
 	const char *name; /* legend text */
 	const double *x, *y;
 	size_t n;
+	/*
+	 * Roofline ceilings of this series (probes/PROTOCOL.md "series"), drawn
+	 * when both are > 0: a horizontal line at ceil_compute (the y unit) and
+	 * the line y = ceil_bw × x (B/s) up to the ridge x = compute / bw.
+	 * Series with equal ceilings share one pair of lines.
+	 */
+	double ceil_compute, ceil_bw;
 };
 
 struct svg_line_chart {
@@ -49,9 +56,43 @@ struct svg_line_chart {
 	const char *xunit, *yunit; /* protocol units for tick labels (quantity_format), NULL: plain numbers */
 	const struct svg_series *series;
 	size_t nseries;
+	const char *xtitle; /* under the x axis, e.g. the x unit "B" or "FLOP/B"; NULL: none */
+	int log;	    /* both axes log10 with decade ticks; values <= 0 are left out */
+	int points;	    /* a marker per point (with a tooltip) instead of a line */
 };
 
-/* A line chart of one or more series (downsampled to at most 600 points each; linear time). */
+/*
+ * A line chart of one or more series, or a scatter chart (points), on linear
+ * or log-log axes. Each series is downsampled to at most 600 points; the
+ * number of series drawn is the caller's bound.
+ */
 void svg_line_chart(struct strbuf *sb, const struct svg_line_chart *c);
+
+/*
+ * One axis of a chart, exposed for the tests. A log axis spans whole steps
+ * of base^stride (base 2 for sizes in B, so ticks read 4 KiB, 1 MiB; else
+ * 10) that cover the data.
+ */
+struct svg_axis {
+	double lo, hi;
+	int log;
+	int base, stride; /* log axes: ticks at base^(k × stride) */
+};
+
+/* A log axis over positive data [lo, hi] in unit (may be NULL) with at most max_ticks ticks (>= 2). */
+void svg_axis_log(struct svg_axis *a, double lo, double hi, const char *unit, int max_ticks);
+
+/* The ticks of a log axis, lowest first, into ticks[max]; returns how many. */
+size_t svg_axis_ticks(const struct svg_axis *a, double *ticks, size_t max);
+
+/* Where v lies on the axis: 0 at lo, 1 at hi; NAN where it cannot be drawn (not finite, or <= 0 on a log axis). */
+double svg_axis_frac(const struct svg_axis *a, double v);
+
+/*
+ * A log axis tick's label: protocol units as quantity_format writes them
+ * ("4 KiB", "1 TB/s", "10 us"), other units (FLOP/B) as a bare number with an
+ * SI prefix ("0.1", "10", "1 k"), the unit being in the axis title. Returns buf.
+ */
+const char *svg_log_label(double v, const char *unit, char *buf, size_t len);
 
 #endif

@@ -112,7 +112,8 @@ expect "net log check catches a page's own requests (control page)" \
 	[ "$(page_requests "$TMP/control.json" | wc -l)" -ge 2 ]
 
 # fixture, banner colour (verdict), R G B of the banner
-for spec in "single 198 40 40" "multi 198 40 40" "ready 27 127 59" "noverdict 69 90 100" "hostile 198 40 40"; do
+for spec in "single 198 40 40" "multi 198 40 40" "ready 27 127 59" "noverdict 69 90 100" "hostile 198 40 40" \
+	"charts 27 127 59"; do
 	set -- $spec
 	f=$1
 	html=$OUT/$f/report.html

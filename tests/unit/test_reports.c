@@ -1,8 +1,9 @@
 /*
  * test_reports.c - the report writers (reports/): each format rendered from
  * the hand-written results under tests/data/reports/ (single node, four
- * nodes, no verdict, all passing, hostile strings), the escapers, the SVG
- * charts, the aggregation across nodes and the atomic writes.
+ * nodes, no verdict, all passing, hostile strings, series over x: sizes,
+ * a roofline), the escapers, the SVG charts (linear, log-log, markers,
+ * roofline ceilings), the aggregation across nodes and the atomic writes.
  *
  * With SD_REPORT_OUT=DIR set, it first writes every fixture's reports to
  * DIR/<fixture>/ (all formats) for tests/e2e/html.sh to open in a browser.
@@ -31,7 +32,7 @@
 
 #define FIX "tests/data/reports/"
 
-static const char *const fixtures[] = { "single", "multi", "noverdict", "ready", "hostile" };
+static const char *const fixtures[] = { "single", "multi", "noverdict", "ready", "hostile", "charts" };
 
 /* ---- helpers ---- */
 
@@ -1083,8 +1084,11 @@ static void test_svg(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
 	double *x = xcalloc(10000, sizeof(double)), *y = xcalloc(10000, sizeof(double));
-	struct svg_series s[2] = { { "<b>gpu=\"0\"</b>", x, y, 10000 }, { "empty", x, y, 0 } };
-	struct svg_line_chart c = { "temp <script>", "s", "celsius", s, 2 };
+	struct svg_series s[2] = { { .name = "<b>gpu=\"0\"</b>", .x = x, .y = y, .n = 10000 },
+				   { .name = "empty", .x = x, .y = y, .n = 0 } };
+	struct svg_line_chart c = {
+		.title = "temp <script>", .xunit = "s", .yunit = "celsius", .series = s, .nseries = 2
+	};
 	struct svg_bar bars[2] = { { "<i>x</i>", "n&te", 5.0, NAN, NAN, NAN, SVG_PASS },
 				   { "y", "z", -0.2, -0.3, 0.1, 0.0, SVG_FAIL } };
 	size_t i;
@@ -1114,6 +1118,274 @@ static void test_svg(void **state)
 	free(y);
 }
 
+/* ---- series over x: log axes, markers, rooflines ---- */
+
+struct log_case {
+	double lo, hi;
+	const char *unit;
+	int max;
+	const char *want; /* the tick labels, joined by "|" */
+};
+
+static const struct log_case log_cases[] = {
+	{ 3000, 2e6, "B", 10, "1 KiB|4 KiB|16 KiB|64 KiB|256 KiB|1 MiB|4 MiB" },
+	{ 4096, 1048576, "B", 10, "4 KiB|8 KiB|16 KiB|32 KiB|64 KiB|128 KiB|256 KiB|512 KiB|1 MiB" },
+	{ 1024, 1073741824, "B", 3, "1 KiB|1 MiB|1 GiB" },
+	{ 1024, 1073741824, "B", 8, "256 B|4 KiB|64 KiB|1 MiB|16 MiB|256 MiB|4 GiB" },
+	{ 0.25, 1024, "FLOP/B", 10, "0.1|1|10|100|1 k|10 k" },
+	{ 1e9, 3e12, "B/s", 7, "1 GB/s|10 GB/s|100 GB/s|1 TB/s|10 TB/s" },
+	{ 1e-3, 1e15, NULL, 7, "0.001|1|1 k|1 M|1 G|1 T|1 P" },
+	{ 2e-6, 5e-4, "s", 7, "1 us|10 us|100 us|1 ms" },
+	{ 5, 5, "OP/B", 7, "1|10" },
+	{ 1000, 1000, "FLOP/B", 7, "1 k|10 k" },
+	{ 0.1, 0.1, "B/s", 7, "0.1 B/s|1 B/s" },
+	{ 1, 1e60, NULL, 7, "1|10 G|1e+20|1e+30|1e+40|1e+50|1e+60" }, /* beyond P: no prefix */
+	{ 1e-320, 1e308, "FLOP/s", 7, NULL },			      /* clamped: finite, at most 7 ticks */
+};
+
+static void test_svg_log_ticks(void **state)
+{
+	double t[64];
+	char buf[64];
+	size_t i, k, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(log_cases) / sizeof(log_cases[0]); i++) {
+		const struct log_case *c = &log_cases[i];
+		struct svg_axis a;
+		struct strbuf got = STRBUF_INIT;
+
+		svg_axis_log(&a, c->lo, c->hi, c->unit, c->max);
+		n = svg_axis_ticks(&a, t, 64);
+		assert_true(n >= 2 && n <= (size_t)c->max);
+		assert_true(a.lo > 0 && isfinite(a.hi) && a.lo < a.hi);
+		assert_true(a.lo <= fmax(c->lo, 1e-300) * (1 + 1e-12) && a.hi >= fmin(c->hi, 1e300) * (1 - 1e-12));
+		for (k = 0; k < n; k++)
+			out_addf(&got, "%s%s", k ? "|" : "", svg_log_label(t[k], c->unit, buf, sizeof(buf)));
+		if (c->want && strcmp(got.buf, c->want))
+			fail_msg("ticks of %g..%g %s: got '%s', want '%s'", c->lo, c->hi, c->unit ? c->unit : "-",
+				 got.buf, c->want);
+		strbuf_release(&got);
+	}
+}
+
+static void test_svg_axis_map(void **state)
+{
+	struct svg_axis lin = { .lo = 0, .hi = 10 }, lg;
+
+	(void)state;
+	svg_axis_log(&lg, 1, 1000, NULL, 7);
+	assert_true(lg.lo == 1 && lg.hi == 1000);
+	assert_true(fabs(svg_axis_frac(&lg, 1)) < 1e-12);
+	assert_true(fabs(svg_axis_frac(&lg, 10) - 1.0 / 3) < 1e-12);
+	assert_true(fabs(svg_axis_frac(&lg, 100) - 2.0 / 3) < 1e-12);
+	assert_true(fabs(svg_axis_frac(&lg, 1000) - 1) < 1e-12);
+	assert_true(fabs(svg_axis_frac(&lg, sqrt(10)) - 1.0 / 6) < 1e-12);
+	assert_true(isnan(svg_axis_frac(&lg, 0)));
+	assert_true(isnan(svg_axis_frac(&lg, -5)));
+	assert_true(isnan(svg_axis_frac(&lg, INFINITY)));
+	assert_true(isnan(svg_axis_frac(&lg, NAN)));
+	assert_true(fabs(svg_axis_frac(&lin, 2.5) - 0.25) < 1e-12);
+	assert_true(fabs(svg_axis_frac(&lin, -5) + 0.5) < 1e-12); /* linear: negatives are values like any */
+	svg_axis_log(&lg, 4096, 1048576, "B", 10);
+	assert_int_equal(lg.base, 2);
+	assert_true(fabs(svg_axis_frac(&lg, 65536) - 0.5) < 1e-12);
+}
+
+/* Every number in the SVG (up to the end of its section) is finite: no "nan" or "inf" printed by %f. */
+static void assert_finite_svg(const char *svg)
+{
+	const char *end = strstr(svg, "</section>");
+	char *s = end ? xstrndup(svg, (size_t)(end - svg)) : xstrdup(svg);
+
+	assert_lacks(s, "nan");
+	assert_lacks(s, "inf");
+	assert_lacks(s, "NAN");
+	assert_lacks(s, "INF");
+	free(s);
+}
+
+static void test_svg_points_log(void **state)
+{
+	static const double x[] = { -1, 0, 4096, 65536, 1048576, 16777216, NAN };
+	static const double y[] = { 1e9, 2e9, 0, 1.5e12, 2.9e12, 3e12, 1e12 };
+	struct svg_series s = { .name = "<i>gpu</i>", .x = x, .y = y, .n = 7 };
+	struct svg_line_chart c = {
+		.title = "bw", .xunit = "B", .yunit = "B/s", .series = &s, .nseries = 1, .xtitle = "B", .log = 1
+	};
+	struct strbuf sb = STRBUF_INIT;
+	const char *pts;
+
+	(void)state;
+	c.points = 1;
+	svg_line_chart(&sb, &c);
+	assert_finite_svg(sb.buf);
+	/* three drawable points (x and y > 0), each a circle with a tooltip; one more in the legend */
+	assert_int_equal(count(sb.buf, "<circle"), 4);
+	assert_int_equal(count(sb.buf, "</title></circle>"), 3);
+	assert_contains(sb.buf, "<title>&lt;i&gt;gpu&lt;/i&gt;: 64 KiB, 1.50 TB/s</title>");
+	assert_lacks(sb.buf, "<polyline");
+	assert_lacks(sb.buf, "class=\"roof\""); /* no ceilings given */
+	assert_contains(sb.buf, ">64 KiB</text>");
+	assert_contains(sb.buf, ">1 TB/s</text>");
+	assert_contains(sb.buf, "text-anchor=\"middle\" fill=\"#1d2330\">B</text>"); /* the axis title */
+	sb.len = 0;
+	c.points = 0;
+	svg_line_chart(&sb, &c);
+	assert_finite_svg(sb.buf);
+	assert_int_equal(count(sb.buf, "<polyline"), 1);
+	pts = strstr(sb.buf, "points=\"");
+	assert_non_null(pts);
+	assert_int_equal(count(pts, ","), 3); /* the same three points, joined */
+	assert_int_equal(count(sb.buf, "<circle"), 0);
+	strbuf_release(&sb);
+}
+
+static void test_svg_points_downsampled(void **state)
+{
+	double *x = xcalloc(5000, sizeof(double)), *y = xcalloc(5000, sizeof(double));
+	struct svg_series s = { .name = "many", .x = x, .y = y, .n = 5000 };
+	struct svg_line_chart c = { .title = "t", .xunit = "B", .yunit = "B/s", .series = &s, .nseries = 1 };
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 5000; i++)
+		x[i] = (double)(i + 1) * 1024, y[i] = 1e9 + (double)i * 1e6;
+	c.points = 1;
+	c.log = 1;
+	svg_line_chart(&sb, &c);
+	assert_true(count(sb.buf, "</title></circle>") <= 601);
+	assert_true(count(sb.buf, "</title></circle>") >= 500);
+	assert_finite_svg(sb.buf);
+	strbuf_release(&sb);
+	free(x);
+	free(y);
+}
+
+/* The x and y of the n-th "M x y" or "L x y" in a roof path's d attribute. */
+static void roof_paths(const char *svg, double diag[4], double flat[3])
+{
+	const char *p = strstr(svg, "class=\"roof\" d=\"");
+	int h;
+
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "class=\"roof\" d=\"M%lf %lfL%lf %lf\"", &diag[0], &diag[1], &diag[2], &diag[3]), 4);
+	p = strstr(p + 1, "class=\"roof\" d=\"");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "class=\"roof\" d=\"M%lf %lfH%d\"", &flat[0], &flat[1], &h), 3);
+	flat[2] = h;
+}
+
+static void test_svg_roofline(void **state)
+{
+	static const double x[] = { 0.25, 1, 4, 16, 64, 256, 1024 };
+	static const double y[] = { 0.8e12, 3.2e12, 1.3e13, 5.2e13, 2.1e14, 7.9e14, 8.1e14 };
+	struct svg_series s[3] = {
+		{ .name = "gpu=0", .x = x, .y = y, .n = 7, .ceil_compute = 9.89e14, .ceil_bw = 3.35e12 },
+		{ .name = "gpu=1", .x = x, .y = y, .n = 7, .ceil_compute = 9.89e14, .ceil_bw = 3.35e12 },
+		{ .name = "no roof", .x = x, .y = y, .n = 7 },
+	};
+	struct svg_line_chart c = { .title = "roofline",
+				    .xunit = "FLOP/B",
+				    .yunit = "FLOP/s",
+				    .series = s,
+				    .nseries = 3,
+				    .xtitle = "FLOP/B",
+				    .log = 1,
+				    .points = 1 };
+	struct strbuf sb = STRBUF_INIT;
+	double diag[4], flat[3], slope;
+
+	(void)state;
+	svg_line_chart(&sb, &c);
+	assert_finite_svg(sb.buf);
+	/* equal ceilings are drawn once: one diagonal, one flat line */
+	assert_int_equal(count(sb.buf, "class=\"roof\""), 2);
+	assert_contains(sb.buf, ">compute 989 TFLOP/s</text>");
+	assert_contains(sb.buf, ">bandwidth 3.35 TB/s</text>");
+	assert_contains(sb.buf, ">0.1</text>");
+	assert_contains(sb.buf, ">1 k</text>");
+	roof_paths(sb.buf, diag, flat);
+	/* the diagonal ends where the compute ceiling starts: the ridge at 989e12 / 3.35e12 = 295 FLOP/B */
+	assert_true(fabs(diag[2] - flat[0]) < 0.11 && fabs(diag[3] - flat[1]) < 0.11);
+	assert_true(diag[2] > diag[0] && diag[3] < diag[1]); /* rising to the right (SVG y grows down) */
+	assert_true(flat[2] > flat[0]);
+	/* on log-log axes with equal decades per pixel the bandwidth line has slope 1 decade per decade */
+	slope = (diag[1] - diag[3]) / (diag[2] - diag[0]);
+	{
+		struct svg_axis ax, ay;
+
+		svg_axis_log(&ax, 0.25, 1024, "FLOP/B", 10);
+		svg_axis_log(&ay, 0.8e12, 9.89e14, "FLOP/s", 7);
+		assert_true(fabs(slope - (log10(ax.hi / ax.lo) / 974) / (log10(ay.hi / ay.lo) / 208)) < 0.01);
+	}
+	/* not drawn without both ceilings, nor when drawing lines */
+	s[0].ceil_bw = s[1].ceil_bw = 0;
+	sb.len = 0;
+	svg_line_chart(&sb, &c);
+	assert_int_equal(count(sb.buf, "class=\"roof\""), 0);
+	s[0].ceil_bw = s[1].ceil_bw = 3.35e12;
+	c.points = 0;
+	sb.len = 0;
+	svg_line_chart(&sb, &c);
+	assert_int_equal(count(sb.buf, "class=\"roof\""), 0);
+	strbuf_release(&sb);
+}
+
+static void test_html_charts(void **state)
+{
+	char *html = render("charts", REPORT_HTML);
+
+	(void)state;
+	assert_contains(html, "<h2>Measurements</h2>");
+	assert_lacks(html, "Measurements over time");
+	/* hbm: bandwidth over transfer size, log-log lines, its 0 B point left out */
+	assert_contains(html, "hbm&#58; bandwidth &#40;B/s)");
+	assert_contains(html, ">4 KiB</text>");
+	assert_contains(html, ">1 GiB</text>");
+	assert_contains(html, "text-anchor=\"middle\" fill=\"#1d2330\">B</text>");
+	/* gemm: the roofline, markers with ceilings, the ceiling labels left out of the legend */
+	assert_contains(html, "gemm&#58; roofline &#40;FLOP/s)");
+	assert_contains(html, "text-anchor=\"middle\" fill=\"#1d2330\">FLOP/B</text>");
+	assert_int_equal(count(html, "class=\"roof\""), 2);
+	assert_contains(html, ">compute 989 TFLOP/s</text>");
+	assert_contains(html, ">bandwidth 3.35 TB/s</text>");
+	assert_contains(html, ">gpu=0</text>");
+	assert_contains(html, "<title>gpu=0: 0.125 FLOP/B, 343 GFLOP/s</title>");
+	/* h2d: latency over size on linear axes, markers */
+	assert_contains(html, "h2d&#58; latency &#40;s)");
+	assert_contains(html, "<title>direction=h2d: 8 B, ");
+	assert_contains(html, ">32 KiB</text>"); /* sizes on a linear axis step in powers of two */
+	assert_contains(html, ">256 KiB</text>");
+	/* soak's time series as before */
+	assert_contains(html, "soak&#58; gpu_temp &#40;celsius)");
+	assert_finite_svg(strstr(html, "<section id=\"series\">"));
+	free(html);
+}
+
+static void test_html_charts_hostile(void **state)
+{
+	char *html = render("hostile", REPORT_HTML), *series;
+
+	(void)state;
+	series = strstr(html, "<section id=\"series\">");
+	assert_non_null(series);
+	assert_lacks(html, "<script>alert(2)");
+	assert_lacks(html, "<img src=x onerror=alert(3)>");
+	assert_lacks(html, "<svg onload");
+	assert_lacks(html, "<b>k</b>");
+	assert_contains(html, "B&quot;&gt;&lt;script&gt;alert&#40;2)&lt;/script&gt;</text>"); /* the x title */
+	assert_contains(html, "&lt;img src=x onerror=alert&#40;3)&gt;");
+	assert_contains(html, "roof&lt;svg onload=alert&#40;4)&gt;");
+	assert_contains(html, "&lt;b&gt;k&lt;/b&gt;=v&amp;lt;");
+	/* "1e15<script>" is no number: only the other series' ceilings are drawn */
+	assert_int_equal(count(html, "class=\"roof\""), 2);
+	assert_contains(html, ">compute 1 PFLOP/s</text>");
+	assert_finite_svg(series);
+	free(html);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1141,6 +1413,13 @@ int main(void)
 		cmocka_unit_test(test_escapers),
 		cmocka_unit_test(test_names_and_numbers),
 		cmocka_unit_test(test_svg),
+		cmocka_unit_test(test_svg_log_ticks),
+		cmocka_unit_test(test_svg_axis_map),
+		cmocka_unit_test(test_svg_points_log),
+		cmocka_unit_test(test_svg_points_downsampled),
+		cmocka_unit_test(test_svg_roofline),
+		cmocka_unit_test(test_html_charts),
+		cmocka_unit_test(test_html_charts_hostile),
 	};
 
 	const char *out = getenv("SD_REPORT_OUT");
