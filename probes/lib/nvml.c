@@ -24,6 +24,7 @@ typedef nvml_return_t (*fn_dev_memory)(nvml_device_t, struct nvml_memory *);
 typedef nvml_return_t (*fn_dev_uint)(nvml_device_t, unsigned int *);
 typedef nvml_return_t (*fn_dev_temperature)(nvml_device_t, int, unsigned int *);
 typedef nvml_return_t (*fn_dev_ecc)(nvml_device_t, int *, int *);
+typedef nvml_return_t (*fn_dev_clock)(nvml_device_t, int, unsigned int *);
 
 static const struct {
 	const char *name;
@@ -48,6 +49,8 @@ static const struct {
 	[NVML_SYM_DEVICE_POWER_USAGE] = { "nvmlDeviceGetPowerUsage", 0 },
 	[NVML_SYM_DEVICE_POWER_LIMIT] = { "nvmlDeviceGetEnforcedPowerLimit", 0 },
 	[NVML_SYM_DEVICE_ECC_MODE] = { "nvmlDeviceGetEccMode", 0 },
+	[NVML_SYM_DEVICE_MAX_CLOCK] = { "nvmlDeviceGetMaxClockInfo", 0 },
+	[NVML_SYM_DEVICE_MEM_BUS_WIDTH] = { "nvmlDeviceGetMemoryBusWidth", 0 },
 };
 
 const char *nvml_sym_name(enum nvml_sym s)
@@ -347,4 +350,19 @@ int nvml_device_ecc_mode(struct nvml *n, unsigned int idx, int *current, int *pe
 	*current = cur != 0;
 	*pending = pend != 0;
 	return 0;
+}
+
+int nvml_device_max_mem_clock(struct nvml *n, unsigned int idx, unsigned int *mhz, char *err, size_t len)
+{
+	fn_dev_clock f = (fn_dev_clock)sym(n, NVML_SYM_DEVICE_MAX_CLOCK, err, len);
+	nvml_device_t h;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	return check(n, NVML_SYM_DEVICE_MAX_CLOCK, idx, f(h, NVML_CLOCK_MEMORY, mhz), err, len);
+}
+
+int nvml_device_mem_bus_width(struct nvml *n, unsigned int idx, unsigned int *bits, char *err, size_t len)
+{
+	return device_uint(n, NVML_SYM_DEVICE_MEM_BUS_WIDTH, idx, bits, err, len);
 }

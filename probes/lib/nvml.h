@@ -59,7 +59,8 @@ typedef struct nvml_device_st *nvml_device_t;
 #define NVML_RC_GPU_IS_LOST 15
 #define NVML_RC_NO_SYMBOL (-1) /* ours: the function is not in the library, or nothing is loaded */
 
-#define NVML_SENSOR_GPU 0 /* NVML_TEMPERATURE_GPU */
+#define NVML_SENSOR_GPU 0   /* NVML_TEMPERATURE_GPU */
+#define NVML_CLOCK_MEMORY 2 /* NVML_CLOCK_MEM, of nvmlClockType_t */
 
 /* Buffer sizes from NVML's header (the _V2 sizes, the largest). */
 #define NVML_NAME_LEN 96
@@ -107,6 +108,8 @@ enum nvml_sym {
 	NVML_SYM_DEVICE_POWER_USAGE,
 	NVML_SYM_DEVICE_POWER_LIMIT,
 	NVML_SYM_DEVICE_ECC_MODE,
+	NVML_SYM_DEVICE_MAX_CLOCK,
+	NVML_SYM_DEVICE_MEM_BUS_WIDTH,
 	NVML_SYM_COUNT
 };
 
@@ -176,5 +179,9 @@ int nvml_device_power_usage(struct nvml *n, unsigned int idx, double *watts, cha
 int nvml_device_power_limit(struct nvml *n, unsigned int idx, double *watts, char *err, size_t len);
 /* ECC mode now and after the next reboot: 1 enabled, 0 disabled. */
 int nvml_device_ecc_mode(struct nvml *n, unsigned int idx, int *current, int *pending, char *err, size_t len);
+/* The highest memory clock the GPU runs at, MHz (nvmlDeviceGetMaxClockInfo, NVML_CLOCK_MEM). */
+int nvml_device_max_mem_clock(struct nvml *n, unsigned int idx, unsigned int *mhz, char *err, size_t len);
+/* Width of the memory bus, bits (nvmlDeviceGetMemoryBusWidth): 5120 for H100's HBM3. */
+int nvml_device_mem_bus_width(struct nvml *n, unsigned int idx, unsigned int *bits, char *err, size_t len);
 
 #endif

@@ -8,7 +8,8 @@
  *
  * It reports two "NVIDIA H100 80GB HBM3" with 80 GiB each, driver 580.65.06,
  * CUDA driver 13000 (13.0). Both support PCIe gen 5 x16; GPU 0 runs at gen 5
- * x16, GPU 1 at gen 4 x8: a degraded link for the probes to notice.
+ * x16, GPU 1 at gen 4 x8: a degraded link for the probes to notice. Memory:
+ * HBM3 at a max memory clock of 2619 MHz on a 5120-bit bus (3.35 TB/s).
  *
  * Knobs, read by nvmlInit_v2:
  *   FAKE_NVML_GPUS=N       report N GPUs (0..2; default 2)
@@ -59,6 +60,10 @@ struct nvmlDevice_st {
 #define FAKE_MAX_GEN 5
 #define FAKE_MAX_WIDTH 16
 #define FAKE_POWER_LIMIT_MW 700000
+#define FAKE_MAX_MEM_CLOCK_MHZ 2619 /* H100 SXM5 HBM3; graphics and SM clocks top out at 1980 MHz */
+#define FAKE_MAX_SM_CLOCK_MHZ 1980
+#define FAKE_MAX_VIDEO_CLOCK_MHZ 1545
+#define FAKE_MEM_BUS_WIDTH 5120
 
 static struct nvmlDevice_st gpus[] = {
 	{ "GPU-5f0c6c3e-1d4b-4b0a-9c61-0a1e2d3c4b5a", "00000000:18:00.0", 0x18, 5, 16, 34, 71250 },
@@ -88,6 +93,8 @@ nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t device, int sensor, unsigned 
 nvmlReturn_t nvmlDeviceGetPowerUsage(nvmlDevice_t device, unsigned int *power);
 nvmlReturn_t nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t device, unsigned int *limit);
 nvmlReturn_t nvmlDeviceGetEccMode(nvmlDevice_t device, int *current, int *pending);
+nvmlReturn_t nvmlDeviceGetMaxClockInfo(nvmlDevice_t device, int type, unsigned int *clock);
+nvmlReturn_t nvmlDeviceGetMemoryBusWidth(nvmlDevice_t device, unsigned int *bus_width);
 
 static long env_long(const char *name, long def)
 {
@@ -321,4 +328,28 @@ nvmlReturn_t nvmlDeviceGetEccMode(nvmlDevice_t device, int *current, int *pendin
 	*current = 1;
 	*pending = 1;
 	return NVML_SUCCESS;
+}
+
+/* type is nvmlClockType_t: 0 graphics, 1 SM, 2 memory, 3 video. */
+nvmlReturn_t nvmlDeviceGetMaxClockInfo(nvmlDevice_t device, int type, unsigned int *clock)
+{
+	static const unsigned int mhz[] = { FAKE_MAX_SM_CLOCK_MHZ, FAKE_MAX_SM_CLOCK_MHZ, FAKE_MAX_MEM_CLOCK_MHZ,
+					    FAKE_MAX_VIDEO_CLOCK_MHZ };
+	nvmlReturn_t rc = check_device(device, clock);
+
+	if (rc)
+		return rc;
+	if (type < 0 || type > 3)
+		return NVML_ERROR_INVALID_ARGUMENT;
+	*clock = mhz[type];
+	return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetMemoryBusWidth(nvmlDevice_t device, unsigned int *bus_width)
+{
+	nvmlReturn_t rc = check_device(device, bus_width);
+
+	if (!rc)
+		*bus_width = FAKE_MEM_BUS_WIDTH;
+	return rc;
 }
