@@ -118,15 +118,18 @@ PROBES := $(addprefix $(B)/bin/probes/,$(PROBE_NAMES))
 
 # Per-probe extras, by probe name: PROBE_CFLAGS_<name> (its objects and its unit test), PROBE_LIBS_<name>
 # (linked into the probe and its unit test), PROBE_CUDA_LIBS_<name> (linked only when CUDA code is built).
-# A unit test tests/unit/test_<name>.c also links the probe sources listed in UNIT_SRC_test_<name>.
+# A unit test tests/unit/test_<name>.c also links the probe sources listed in UNIT_SRC_test_<name>;
+# a benchmark tests/bench/<name>.c links BENCH_LIBS_<name>.
 PROBE_LIBS_sysinfo :=
 PROBE_CFLAGS_membw := -O3
-PROBE_CFLAGS_gemm := $(shell pkg-config --cflags openblas 2>/dev/null)
+PROBE_CFLAGS_gemm := -Iprobes/gemm $(shell pkg-config --cflags openblas 2>/dev/null)
 PROBE_LIBS_gemm := $(or $(shell pkg-config --libs openblas 2>/dev/null),-lopenblas)
 PROBE_CUDA_LIBS_gemm := -lcublasLt
+BENCH_LIBS_bench_gemm_openblas := $(PROBE_LIBS_gemm)
+$(B)/obj/tests/bench/bench_gemm_openblas.o: ALL_CFLAGS += $(PROBE_CFLAGS_gemm)
 UNIT_SRC_test_membw := probes/membw/stream.c
 UNIT_SRC_test_membw_gpu := probes/membw/peak.c
-UNIT_SRC_test_gemm := probes/gemm/roofline.c probes/gemm/verify.c probes/gemm/cpu.c
+UNIT_SRC_test_gemm := probes/gemm/roofline.c probes/gemm/verify.c probes/gemm/cpu.c probes/gemm/dtype.c
 $(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/probes/$(p)/%.o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
 $(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/tests/unit/test_$(p).o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
 # ... and finds the headers beside the sources it links.
@@ -180,7 +183,7 @@ $(B)/tests/unit/%: $(call obj,tests/unit/%.c) $$(call obj,$$(UNIT_SRC_$$*)) $(RU
 $(B)/tests/bench/%: $(call obj,tests/bench/%.c) $(RUNNER_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(BENCH_LIBS_$*) $(LIBS)
 
 $(B)/tests/probes/%: $(call obj,tests/probes/%.c) $(PROBE_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)

@@ -351,15 +351,23 @@ static int has_roof(const struct svg_series *s)
 	return s->ceil_compute > 0 && s->ceil_bw > 0 && isfinite(s->ceil_compute) && isfinite(s->ceil_bw);
 }
 
-/* Widen the data's extent so that each roofline's ridge and compute ceiling show. */
-static void roof_extent(const struct svg_line_chart *c, double *x1, double *y1)
+/*
+ * Widen the data's extent e (x0, x1, y0, y1) so that each roofline shows its
+ * ridge, its compute ceiling and a stretch of the bandwidth slope (down to a
+ * quarter of the ridge) even when every point sits on one side of the ridge.
+ */
+static void roof_extent(const struct svg_line_chart *c, double e[4])
 {
 	size_t s;
 
 	for (s = 0; s < c->nseries; s++)
 		if (has_roof(&c->series[s])) {
-			*x1 = fmax(*x1, c->series[s].ceil_compute / c->series[s].ceil_bw);
-			*y1 = fmax(*y1, c->series[s].ceil_compute);
+			double cc = c->series[s].ceil_compute, ridge = cc / c->series[s].ceil_bw;
+
+			e[0] = fmin(e[0], ridge / 4);
+			e[1] = fmax(e[1], ridge);
+			e[2] = fmin(e[2], cc / 4);
+			e[3] = fmax(e[3], cc);
 		}
 }
 
@@ -390,7 +398,7 @@ static struct axes linear_axes(const struct svg_line_chart *c)
 	double e[4];
 
 	if (extent_of(c, e)) {
-		roof_extent(c, &e[1], &e[3]);
+		roof_extent(c, e);
 		a.x.lo = e[0], a.x.hi = e[1], a.y.lo = e[2], a.y.hi = e[3];
 	}
 	if (a.x.hi <= a.x.lo)
@@ -408,7 +416,7 @@ static struct axes log_axes(const struct svg_line_chart *c)
 	double e[4] = { 1, 10, 1, 10 };
 
 	if (extent_of(c, e))
-		roof_extent(c, &e[1], &e[3]);
+		roof_extent(c, e);
 	svg_axis_log(&a.x, e[0], e[1], c->xunit, LOG_XTICKS);
 	svg_axis_log(&a.y, e[2], e[3], c->yunit, LOG_YTICKS);
 	return a;

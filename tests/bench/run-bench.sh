@@ -82,3 +82,28 @@ print(f"membw_triad_vs_stream {r:.3f} {'PASS' if r >= 1.0 else 'UNDER TARGET'} "
       f"({sys.argv[3]} threads, {size / 2**20:.0f} MiB per array, non-temporal stores {'used' if nt else 'not used'})")
 PY
 fi
+
+# gemm CPU path against a direct OpenBLAS call (tests/bench/bench_gemm_openblas.c:
+# same layout, value range and statistic, median of 5 after a warm-up), the
+# two interleaved per shape so machine noise hits both alike. Target: >= 0.98.
+for shape in 1024x1024x1024 2048x2048x2048; do
+	"$B/tests/bench/bench_gemm_openblas" 5 "$shape" >"$TMP/direct.$shape"
+	"$B/bin/probes/gemm" --target=cpu --cpu_shapes="$shape" --reps=5 --verify=false --bandwidth=1e10 \
+		>"$TMP/gemm.$shape.json" 2>/dev/null
+done
+/usr/bin/python3 - "$TMP" 1024x1024x1024 2048x2048x2048 <<'PY'
+import json, sys
+tmp, shapes = sys.argv[1], sys.argv[2:]
+worst = None
+for shape in shapes:
+    direct = {l.split()[1]: float(l.split()[4]) * 1e9 for l in open(f"{tmp}/direct.{shape}") if l.startswith("direct_openblas")}
+    res = json.load(open(f"{tmp}/gemm.{shape}.json"))
+    ours = {m["name"].split("_")[0]: m["value"] for m in res["metrics"] if m["name"].endswith("_" + shape)}
+    for dt in ("fp64", "fp32"):
+        if dt not in ours or not direct.get(dt):
+            sys.exit(f"gemm bench: no {dt} {shape} figure (probe status {res.get('status')})")
+        r = ours[dt] / direct[dt]
+        worst = r if worst is None else min(worst, r)
+        print(f"gemm {dt} {shape}: {ours[dt] / 1e9:.1f} GFLOP/s vs direct OpenBLAS {direct[dt] / 1e9:.1f}, ratio {r:.3f}")
+print(f"gemm_cpu_vs_openblas {worst:.3f} {'PASS' if worst >= 0.98 else 'UNDER TARGET'} (worst of the shapes; 2 shared cores are noisy)")
+PY

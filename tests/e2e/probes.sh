@@ -8,6 +8,7 @@
 small() {
 	case $1 in
 	membw) echo --size=8MiB --reps=3 ;;
+	gemm) echo --cpu_shapes=128x128x128 --reps=2 ;;
 	esac
 }
 
