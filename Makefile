@@ -39,7 +39,7 @@ VERSION := 0.1.0
 
 # The Debian packages, in one place: DEB_RUN to build and run, DEB_CHECK in addition for the tests.
 DEB_RUN := gcc make pkg-config libyaml-dev libcjson-dev libhwloc-dev libopenblas-dev
-DEB_CHECK := libcmocka-dev python3 python3-jsonschema clang-format chromium
+DEB_CHECK := libcmocka-dev python3 python3-jsonschema clang-format chromium openmpi-bin slurm-wlm munge
 
 B := $(BUILDDIR)
 ifeq ($(V),1)

@@ -1,6 +1,7 @@
 /* attempt.c - see attempt.h. */
 #include "attempt.h"
 #include "catalog.h"
+#include "launch.h"
 #include "plan.h"
 #include "protocol.h"
 #include "supervise.h"
@@ -16,16 +17,98 @@
 #define GRACE_NS (5ULL * 1000000000ULL)
 #define STDOUT_LIMIT (64UL << 20)
 
+/* A line of only '-' (10 or more): the frame of an Open MPI help message. */
+static int is_rule(const char *l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && l[i] == '-'; i++)
+		;
+	return i >= 10 && strspn(l + i, " \t\r") >= n - i;
+}
+
+static int is_blank(const char *l, size_t n)
+{
+	return strspn(l, " \t\r") >= n;
+}
+
+/* Whitespace runs squeezed to one space, trimmed, at most 200 characters; caller frees. */
+static char *squeeze(const char *s, size_t n)
+{
+	char *out = xmalloc(n + 1);
+	size_t i, k = 0;
+
+	for (i = 0; i < n && k < 200; i++) {
+		if (isspace((unsigned char)s[i])) {
+			if (k && out[k - 1] != ' ')
+				out[k++] = ' ';
+		} else {
+			out[k++] = isprint((unsigned char)s[i]) ? s[i] : '?';
+		}
+	}
+	while (k && out[k - 1] == ' ')
+		k--;
+	out[k] = '\0';
+	return out;
+}
+
+/* The first paragraph of the box whose first line is at box: up to a blank line or its closing rule. */
+static char *first_paragraph(const char *box)
+{
+	const char *l = box, *nl;
+	size_t n;
+
+	for (;; l = nl + 1) {
+		nl = strchrnul(l, '\n');
+		n = (size_t)(nl - l);
+		if (is_blank(l, n) || is_rule(l, n) || !*nl)
+			break;
+	}
+	return squeeze(box, (size_t)((is_blank(l, n) || is_rule(l, n) ? l : nl) - box));
+}
+
 /*
- * The last non-empty line this attempt wrote to the log (from offset from on),
- * for error reasons; caller frees; NULL when none.
+ * The message that says most about how this attempt ended, from what it
+ * logged (buf, NUL-terminated): its last non-blank line outside Open MPI's
+ * dashed help boxes; without one, the first paragraph of the last box. NULL
+ * when there is nothing. Caller frees.
+ */
+static char *pick_message(const char *buf)
+{
+	const char *l, *nl, *last = NULL, *box = NULL;
+	size_t last_n = 0, n;
+	int in_box = 0, box_first = 0;
+
+	for (l = buf; *l; l = *nl ? nl + 1 : nl) {
+		nl = strchrnul(l, '\n');
+		n = (size_t)(nl - l);
+		if (is_rule(l, n)) {
+			in_box = !in_box;
+			box_first = in_box;
+		} else if (is_blank(l, n)) {
+			continue;
+		} else if (in_box && box_first) {
+			box = l;
+			box_first = 0;
+		} else if (!in_box) {
+			last = l;
+			last_n = n;
+		}
+	}
+	if (last)
+		return squeeze(last, last_n);
+	return box ? first_paragraph(box) : NULL;
+}
+
+/*
+ * The message of what this attempt wrote to the log (from offset from on;
+ * the last 16 KiB at most), for error reasons; caller frees; NULL when none.
  */
 static char *last_log_line(const char *path, off_t from)
 {
-	char buf[4096];
+	char buf[16384], *msg;
 	ssize_t n;
 	off_t size;
-	char *end, *start;
 	int fd;
 
 	if (!path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -38,27 +121,45 @@ static char *last_log_line(const char *path, off_t from)
 	if (n <= 0)
 		return NULL;
 	buf[n] = '\0';
-	end = buf + n;
-	while (end > buf && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	start = strrchr(buf, '\n');
-	start = start ? start + 1 : buf;
-	if (!*start)
-		return NULL;
-	if (strlen(start) > 200)
-		start[200] = '\0';
-	return xstrdup(start);
+	msg = pick_message(buf);
+	if (msg && !*msg) {
+		free(msg);
+		msg = NULL;
+	}
+	return msg;
 }
 
-static char **build_argv(const struct attempt_opts *o)
+/* The probe's own arguments, --name=value; caller frees with free_argv(). */
+static char **probe_args(const struct attempt_opts *o)
 {
-	char **argv = xcalloc(o->nparams + 2, sizeof(*argv));
+	char **argv = xcalloc(o->nparams + 1, sizeof(*argv));
 	size_t i;
 
-	argv[0] = xstrdup(o->probe->path);
 	for (i = 0; i < o->nparams; i++)
-		argv[i + 1] = xasprintf("--%s=%s", o->params[i].name, o->params[i].value);
+		argv[i] = xasprintf("--%s=%s", o->params[i].name, o->params[i].value);
 	return argv;
+}
+
+static void free_argv(char **argv)
+{
+	size_t i;
+
+	for (i = 0; argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* The command line in the step's log, so that a launcher's failure can be replayed by hand. */
+static void log_command(int fd, const struct launch *l)
+{
+	size_t i;
+
+	if (fd < 0 || !strcmp(l->who, "probe"))
+		return;
+	dprintf(fd, "launch:");
+	for (i = 0; l->argv[i]; i++)
+		dprintf(fd, " %s", l->argv[i]);
+	dprintf(fd, "\n");
 }
 
 struct logref {
@@ -89,7 +190,7 @@ static char *excerpt(const char *s, size_t len)
 	return e;
 }
 
-static void interpret_output(cJSON *at, const struct attempt_opts *o, const struct sup_result *r,
+static void interpret_output(cJSON *at, const struct attempt_opts *o, const char *who, const struct sup_result *r,
 			     const struct logref *log)
 {
 	char err[512], *ex;
@@ -100,7 +201,7 @@ static void interpret_output(cJSON *at, const struct attempt_opts *o, const stru
 		snprintf(err, sizeof(err), "probe printed no result%s",
 			 r->exit_code ? "" : " and exited with status 0");
 		if (r->exit_code)
-			snprintf(err, sizeof(err), "probe exited with status %d without printing a result",
+			snprintf(err, sizeof(err), "%s exited with status %d without printing a result", who,
 				 r->exit_code);
 		set_reason(at, "error", err, log);
 		return;
@@ -128,7 +229,7 @@ static void interpret_output(cJSON *at, const struct attempt_opts *o, const stru
 		return;
 	}
 	if (r->exit_code) {
-		snprintf(err, sizeof(err), "probe exited with status %d", r->exit_code);
+		snprintf(err, sizeof(err), "%s exited with status %d", who, r->exit_code);
 		set_reason(at, "error", err, log);
 		return;
 	}
@@ -138,11 +239,11 @@ static void interpret_output(cJSON *at, const struct attempt_opts *o, const stru
 					       cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "reason"), 0));
 }
 
-static const char *crash_reason(const struct sup_result *r, char *buf, size_t len)
+static const char *crash_reason(const char *who, const struct sup_result *r, char *buf, size_t len)
 {
 	char d[256];
 
-	snprintf(buf, len, "probe crashed: %s", sup_describe(r, d, sizeof(d)));
+	snprintf(buf, len, "%s crashed: %s", who, sup_describe(r, d, sizeof(d)));
 	return buf;
 }
 
@@ -162,9 +263,10 @@ static cJSON *attempt_new(void)
 
 cJSON *attempt_run(const struct attempt_opts *o)
 {
-	char **argv = build_argv(o), why[512];
+	char **args = probe_args(o), why[512];
+	struct launch_host host = launch_host_current();
+	struct launch l;
 	struct sup_opts so = {
-		.argv = (const char *const *)argv,
 		.stderr_fd = o->stderr_fd,
 		.timeout_ns = o->timeout_ns,
 		.grace_ns = GRACE_NS,
@@ -176,9 +278,18 @@ cJSON *attempt_run(const struct attempt_opts *o)
 	};
 	struct sup_result r;
 	cJSON *at = attempt_new(), *ex = cJSON_GetObjectItemCaseSensitive(at, "exit");
-	struct logref log = { o->log_path, o->stderr_fd >= 0 ? lseek(o->stderr_fd, 0, SEEK_END) : 0 };
-	size_t i;
+	struct logref log = { o->log_path, 0 };
 
+	if (launch_build(&l, o->launcher, o->probe->path, (const char *const *)args, &host, why, sizeof(why))) {
+		set_reason(at, "error", why, NULL);
+		free_argv(args);
+		return at;
+	}
+	so.argv = (const char *const *)l.argv;
+	so.envp_extra = (const char *const *)l.envp_extra;
+	so.env_unset = l.env_unset;
+	log_command(o->stderr_fd, &l);
+	log.from = o->stderr_fd >= 0 ? lseek(o->stderr_fd, 0, SEEK_END) : 0;
 	if (log.from < 0)
 		log.from = 0;
 	sup_run(&so, &r);
@@ -190,14 +301,13 @@ cJSON *attempt_run(const struct attempt_opts *o)
 	if (r.interrupted)
 		set_reason(at, "interrupted", sup_describe(&r, why, sizeof(why)), NULL);
 	else if (r.signaled && !r.timed_out && !r.overflowed)
-		set_reason(at, "error", crash_reason(&r, why, sizeof(why)), &log);
+		set_reason(at, "error", crash_reason(l.who, &r, why, sizeof(why)), &log);
 	else if (r.spawn_failed || r.timed_out || r.overflowed || r.abandoned)
 		set_reason(at, "error", sup_describe(&r, why, sizeof(why)), &log);
 	else
-		interpret_output(at, o, &r, &log);
+		interpret_output(at, o, l.who, &r, &log);
 	sup_result_release(&r);
-	for (i = 0; argv[i]; i++)
-		free(argv[i]);
-	free(argv);
+	launch_release(&l);
+	free_argv(args);
 	return at;
 }

@@ -2,7 +2,11 @@
  * attempt.h - run one probe once, supervised, and turn whatever happened into
  * an attempt record. Every way a probe can misbehave (crash, hang, no output,
  * garbage, a document that breaks the protocol, too much output) becomes
- * status "error" with a precise reason; the caller's run goes on.
+ * status "error" with a precise reason; the caller's run goes on. Under a
+ * launcher (mpirun, srun) the reason names the launcher, and its own failures
+ * (not found, a host it cannot reach, an allocation it cannot get) end with
+ * its message: the last line it logged outside Open MPI's dashed help boxes,
+ * or the first paragraph of the last box when there is nothing else.
  */
 #ifndef SD_ATTEMPT_H
 #define SD_ATTEMPT_H
@@ -14,15 +18,17 @@
 
 struct probe_desc;
 struct plan_param;
+struct plan_launcher;
 
 struct attempt_opts {
 	const struct probe_desc *probe;
 	const struct plan_param *params; /* passed as --name=value, never through a shell */
 	size_t nparams;
-	uint64_t timeout_ns;		  /* 0: none */
-	int stderr_fd;			  /* the probe's stderr; -1: inherit none */
-	const char *log_path;		  /* read back for the last log line in error reasons; may be NULL */
-	volatile sig_atomic_t *interrupt; /* set by the runner's signal handler; may be NULL */
+	const struct plan_launcher *launcher; /* how the probe is started (launch.h); NULL: directly */
+	uint64_t timeout_ns;		      /* 0: none */
+	int stderr_fd;			      /* the probe's stderr; -1: inherit none */
+	const char *log_path;		      /* read back for the last log line in error reasons; may be NULL */
+	volatile sig_atomic_t *interrupt;     /* set by the runner's signal handler; may be NULL */
 	void (*tick)(void *arg, double elapsed_s);
 	void *tick_arg;
 };

@@ -21,11 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Unset values are 0: a step's own, then each enclosing file's defaults, fill them in. */
 struct defaults {
 	uint64_t timeout_ns;
 	unsigned repeat;
+	struct plan_launcher launcher; /* .given: set */
 };
 
 struct loader {
@@ -265,6 +267,184 @@ static int want_map(struct fctx *f, const struct ypair *kv, const char *what)
 	return -1;
 }
 
+/* ---- launcher: ---- */
+
+static const char *const launcher_kinds[] = {
+	[PLAN_LAUNCH_LOCAL] = "local", [PLAN_LAUNCH_MPIRUN] = "mpirun", [PLAN_LAUNCH_SRUN] = "srun"
+};
+#define NKINDS (sizeof(launcher_kinds) / sizeof(launcher_kinds[0]))
+
+const char *plan_launcher_kind_name(enum plan_launcher_kind k)
+{
+	return (size_t)k < NKINDS ? launcher_kinds[k] : "?";
+}
+
+void plan_launcher_release(struct plan_launcher *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nargs; i++)
+		free(l->args[i]);
+	free(l->args);
+	free(l->hostfile);
+	memset(l, 0, sizeof(*l));
+}
+
+void plan_launcher_copy(struct plan_launcher *to, const struct plan_launcher *from)
+{
+	size_t i;
+
+	*to = *from;
+	to->hostfile = from->hostfile ? xstrdup(from->hostfile) : NULL;
+	to->args = from->nargs ? xcalloc(from->nargs, sizeof(*to->args)) : NULL;
+	for (i = 0; i < from->nargs; i++)
+		to->args[i] = xstrdup(from->args[i]);
+}
+
+/* The launcher being read, and its kind as far as it is known before its keys are walked. */
+struct lparse {
+	struct plan_launcher *l;
+	int kind; /* -1: missing or invalid (already reported, or reported by the 'kind' handler) */
+};
+
+static int kind_index(const char *t)
+{
+	size_t i;
+
+	for (i = 0; i < NKINDS; i++)
+		if (!strcmp(launcher_kinds[i], t))
+			return (int)i;
+	return -1;
+}
+
+static void l_kind(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	struct lparse *lp = obj;
+	const char *t = text_of(f, kv, 0), *near;
+
+	if (!t)
+		return;
+	if (lp->kind >= 0) {
+		lp->l->kind = (enum plan_launcher_kind)lp->kind;
+		return;
+	}
+	near = suggest_nearest(t, launcher_kinds, NKINDS);
+	error_at(f, kv->value, "launcher kind '%s' is not one of local, mpirun, srun%s%s%s", t,
+		 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+}
+
+/* 1 when key kv belongs to the launcher's kind (want); reports it otherwise. */
+static int for_kind(struct fctx *f, const struct lparse *lp, const struct ypair *kv, enum plan_launcher_kind want,
+		    int or_srun)
+{
+	if (lp->kind < 0 || lp->kind == (int)want || (or_srun && lp->kind == PLAN_LAUNCH_SRUN))
+		return 1;
+	error_at(f, kv->key, "'%s' does not apply to launcher kind %s (it is for %s%s)", kv->key->text,
+		 launcher_kinds[lp->kind], launcher_kinds[want], or_srun ? " and srun" : "");
+	return 0;
+}
+
+static void l_np(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	struct lparse *lp = obj;
+
+	if (for_kind(f, lp, kv, PLAN_LAUNCH_MPIRUN, 0))
+		get_int_min(f, kv, 1, &lp->l->np);
+}
+
+static void l_nodes(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	struct lparse *lp = obj;
+
+	if (for_kind(f, lp, kv, PLAN_LAUNCH_SRUN, 0))
+		get_int_min(f, kv, 1, &lp->l->nodes);
+}
+
+static void l_ntasks(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	struct lparse *lp = obj;
+
+	if (for_kind(f, lp, kv, PLAN_LAUNCH_SRUN, 0))
+		get_int_min(f, kv, 1, &lp->l->ntasks_per_node);
+}
+
+static char *resolve_include(const char *from, const char *path);
+
+/* Resolved from the plan's directory and checked now, so that a typo fails `validate`, not the run. */
+static void l_hostfile(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	struct lparse *lp = obj;
+	const char *t;
+	char *path;
+
+	if (!for_kind(f, lp, kv, PLAN_LAUNCH_MPIRUN, 0) || !(t = text_of(f, kv, 0)))
+		return;
+	path = resolve_include(f->file, t);
+	if (access(path, R_OK)) {
+		error_at(f, kv->value, "cannot read hostfile '%s': %s", path, strerror(errno));
+		free(path);
+		return;
+	}
+	free(lp->l->hostfile);
+	lp->l->hostfile = path;
+}
+
+static void l_args(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	struct lparse *lp = obj;
+	const struct ynode *v = kv->value, *it;
+	char buf[96];
+	size_t i;
+
+	if (!for_kind(f, lp, kv, PLAN_LAUNCH_MPIRUN, 1) || v->bad)
+		return;
+	if (v->kind != YNODE_SEQ) {
+		error_at(f, v, "'args' must be a list of launcher arguments, got %s",
+			 ynode_describe(v, buf, sizeof(buf)));
+		return;
+	}
+	for (i = 0; i < v->n; i++) {
+		it = v->items[i];
+		if (it->bad)
+			continue;
+		if (it->kind != YNODE_SCALAR || it->null || !*it->text) {
+			error_at(f, it, "a launcher argument must be one non-empty value, got %s",
+				 ynode_describe(it, buf, sizeof(buf)));
+			continue;
+		}
+		lp->l->args = xrealloc(lp->l->args, (lp->l->nargs + 1) * sizeof(*lp->l->args));
+		lp->l->args[lp->l->nargs++] = xstrdup(it->text);
+	}
+}
+
+static const struct handler launcher_keys[] = {
+	{ "kind", l_kind, 0 },
+	{ "np", l_np, 0 },
+	{ "hostfile", l_hostfile, 0 },
+	{ "nodes", l_nodes, 0 },
+	{ "ntasks_per_node", l_ntasks, 0 },
+	{ "args", l_args, 0 },
+	{ NULL, NULL, 0 },
+};
+
+/* A `launcher:` mapping into *l (released first); marks it given. */
+static void get_launcher(struct fctx *f, const struct ypair *kv, struct plan_launcher *l)
+{
+	static const char *const required[] = { "kind", NULL };
+	const struct ypair *k;
+	struct lparse lp = { l, -1 };
+
+	plan_launcher_release(l);
+	l->given = 1;
+	if (want_map(f, kv, "kind and its settings"))
+		return;
+	k = ynode_pair(kv->value, "kind");
+	if (k && !k->value->bad && k->value->kind == YNODE_SCALAR && !k->value->null)
+		lp.kind = kind_index(k->value->text);
+	require_keys(f, kv->value, required, "the launcher");
+	walk_keys(f, kv->value, launcher_keys, &lp, NULL);
+}
+
 /* ---- defaults: and requires: ---- */
 
 static void def_timeout(struct fctx *f, void *obj, const struct ypair *kv)
@@ -277,9 +457,15 @@ static void def_repeat(struct fctx *f, void *obj, const struct ypair *kv)
 	get_repeat(f, kv, &((struct defaults *)obj)->repeat);
 }
 
+static void def_launcher(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	get_launcher(f, kv, &((struct defaults *)obj)->launcher);
+}
+
 static const struct handler defaults_keys[] = {
 	{ "timeout", def_timeout, 0 },
 	{ "repeat", def_repeat, 0 },
+	{ "launcher", def_launcher, 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -337,6 +523,7 @@ static void step_release(struct plan_step *s)
 		free(s->params[i].file);
 	}
 	free(s->params);
+	plan_launcher_release(&s->launcher);
 	free(s->id);
 	free(s->probe);
 	free(s->file);
@@ -477,9 +664,19 @@ static void step_with(struct fctx *f, void *obj, const struct ypair *kv)
 	}
 }
 
+static void step_launcher(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	get_launcher(f, kv, &((struct plan_step *)obj)->launcher);
+}
+
 static const struct handler step_keys[] = {
-	{ "id", step_id, 0 },	      { "probe", step_probe, 0 },     { "with", step_with, 0 },
-	{ "repeat", step_repeat, 0 }, { "timeout", step_timeout, 0 }, { NULL, NULL, 0 },
+	{ "id", step_id, 0 },
+	{ "probe", step_probe, 0 },
+	{ "with", step_with, 0 },
+	{ "repeat", step_repeat, 0 },
+	{ "timeout", step_timeout, 0 },
+	{ "launcher", step_launcher, 0 },
+	{ NULL, NULL, 0 },
 };
 
 /* Keeps s (taking its contents) unless it is incomplete or its id is taken. */
@@ -645,7 +842,7 @@ static void top_nodes(struct fctx *f, void *obj, const struct ypair *kv)
 static void top_defaults(struct fctx *f, void *obj, const struct ypair *kv)
 {
 	(void)obj;
-	if (!want_map(f, kv, "timeout and repeat"))
+	if (!want_map(f, kv, "timeout, repeat and launcher"))
 		walk_keys(f, kv->value, defaults_keys, &f->defs, NULL);
 }
 
@@ -741,6 +938,8 @@ static void apply_defaults(struct plan *p, size_t first, const struct defaults *
 			p->steps[i].repeat = d->repeat;
 		if (!p->steps[i].timeout_ns)
 			p->steps[i].timeout_ns = d->timeout_ns;
+		if (!p->steps[i].launcher.given && d->launcher.given)
+			plan_launcher_copy(&p->steps[i].launcher, &d->launcher);
 	}
 }
 
@@ -817,7 +1016,7 @@ static int push_chain(struct loader *L, const char *path, const struct at *from)
  */
 static int load_file(struct loader *L, const char *path, const struct at *from, struct defaults *defs)
 {
-	struct fctx f = { L, path, from == NULL, { 0, 0 } };
+	struct fctx f = { .L = L, .file = path, .is_root = from == NULL };
 	struct ytree t = YTREE_INIT;
 	size_t first = L->p->nsteps, before = L->d->n, len = 0;
 	char *buf = NULL, err[256];
@@ -832,9 +1031,12 @@ static int load_file(struct loader *L, const char *path, const struct at *from, 
 	note_file(L->p, path);
 	load_tree(&f, &t, ytree_parse(&t, path, buf, len, NULL, L->d));
 	apply_defaults(L->p, first, &f.defs);
-	if (defs)
+	if (defs) {
 		*defs = f.defs;
+		memset(&f.defs, 0, sizeof(f.defs));
+	}
 out:
+	plan_launcher_release(&f.defs.launcher);
 	ytree_release(&t);
 	free(buf);
 	L->depth--;
@@ -847,7 +1049,7 @@ out:
 int plan_load(const char *path, struct plan *p, struct diags *d)
 {
 	struct loader L;
-	struct defaults builtin = { PLAN_DEFAULT_TIMEOUT_NS, PLAN_DEFAULT_REPEAT }, top = { 0, 0 };
+	struct defaults builtin = { .timeout_ns = PLAN_DEFAULT_TIMEOUT_NS, .repeat = PLAN_DEFAULT_REPEAT }, top = { 0 };
 	size_t before = d->n;
 
 	memset(p, 0, sizeof(*p));
@@ -861,6 +1063,7 @@ int plan_load(const char *path, struct plan *p, struct diags *d)
 	p->default_timeout_ns = top.timeout_ns ? top.timeout_ns : builtin.timeout_ns;
 	p->default_repeat = top.repeat ? top.repeat : builtin.repeat;
 	apply_defaults(p, 0, &builtin);
+	plan_launcher_release(&top.launcher);
 	return d->n == before ? 0 : -1;
 }
 

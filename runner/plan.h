@@ -34,15 +34,33 @@ struct plan_param {
 	int value_line, value_col; /* of the value: for "invalid value" */
 };
 
+/*
+ * How a step's probe is started (suites/README.md "launcher"): directly
+ * (local), or through mpirun or srun on many ranks. The command line itself
+ * is built by launch.h.
+ */
+enum plan_launcher_kind { PLAN_LAUNCH_LOCAL, PLAN_LAUNCH_MPIRUN, PLAN_LAUNCH_SRUN };
+
+struct plan_launcher {
+	enum plan_launcher_kind kind;
+	long long np;			  /* mpirun -np; 0: not given (mpirun decides) */
+	char *hostfile;			  /* mpirun --hostfile, resolved from the plan's directory; NULL: not given */
+	long long nodes, ntasks_per_node; /* srun --nodes, --ntasks-per-node; 0: not given */
+	char **args;			  /* extra launcher arguments, placed before the probe */
+	size_t nargs;
+	int given; /* set by a `launcher:` key (a step's own, or a defaults'), not the built-in local */
+};
+
 struct plan_step {
 	char *id, *probe;
 	struct plan_param *params; /* in the order written; --set replaces in place or appends */
 	size_t nparams;
-	unsigned repeat;	   /* effective: the step's own, else the nearest defaults, else 1 */
-	uint64_t timeout_ns;	   /* effective, > 0: the step's own, else the nearest defaults, else 10m */
-	char *file;		   /* the file that holds the step (an included file for included steps) */
-	int line, col;		   /* of the step */
-	int probe_line, probe_col; /* of the probe's name */
+	unsigned repeat;	       /* effective: the step's own, else the nearest defaults, else 1 */
+	uint64_t timeout_ns;	       /* effective, > 0: the step's own, else the nearest defaults, else 10m */
+	struct plan_launcher launcher; /* effective, like timeout: the step's own replaces the defaults' whole */
+	char *file;		       /* the file that holds the step (an included file for included steps) */
+	int line, col;		       /* of the step */
+	int probe_line, probe_col;     /* of the probe's name */
 };
 
 struct plan_requires {
@@ -74,6 +92,13 @@ struct plan {
  * getenv() (subst.h).
  */
 int plan_load(const char *path, struct plan *p, struct diags *d);
+
+/* "local", "mpirun", "srun". */
+const char *plan_launcher_kind_name(enum plan_launcher_kind k);
+
+/* Copy *from into *to (which holds nothing), strings included; release with plan_launcher_release(). */
+void plan_launcher_copy(struct plan_launcher *to, const struct plan_launcher *from);
+void plan_launcher_release(struct plan_launcher *l);
 
 /* Free everything p holds; p may then be loaded again. */
 void plan_release(struct plan *p);

@@ -140,6 +140,29 @@ static void write_reports(struct run *r)
 	}
 }
 
+/* {"kind": ..., and what the plan gave for it}: how the step's probe was started. */
+static cJSON *launcher_json(const struct plan_launcher *l)
+{
+	cJSON *o = cJSON_CreateObject(), *a;
+	size_t i;
+
+	cJSON_AddStringToObject(o, "kind", plan_launcher_kind_name(l->kind));
+	if (l->np)
+		cJSON_AddNumberToObject(o, "np", (double)l->np);
+	if (l->hostfile)
+		cJSON_AddStringToObject(o, "hostfile", l->hostfile);
+	if (l->nodes)
+		cJSON_AddNumberToObject(o, "nodes", (double)l->nodes);
+	if (l->ntasks_per_node)
+		cJSON_AddNumberToObject(o, "ntasks_per_node", (double)l->ntasks_per_node);
+	if (l->kind != PLAN_LAUNCH_LOCAL) {
+		a = cJSON_AddArrayToObject(o, "args");
+		for (i = 0; i < l->nargs; i++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(l->args[i]));
+	}
+	return o;
+}
+
 static cJSON *plan_json(const struct plan *p)
 {
 	cJSON *o = cJSON_CreateObject(), *d, *rq, *steps, *s, *w;
@@ -171,6 +194,7 @@ static cJSON *plan_json(const struct plan *p)
 			cJSON_AddStringToObject(w, st->params[j].name, st->params[j].value);
 		cJSON_AddNumberToObject(s, "repeat", st->repeat);
 		cJSON_AddNumberToObject(s, "timeout_s", (double)st->timeout_ns / 1e9);
+		cJSON_AddItemToObject(s, "launcher", launcher_json(&st->launcher));
 		cJSON_AddItemToArray(steps, s);
 	}
 	return o;
@@ -509,6 +533,7 @@ static const char *run_step(struct run *r, size_t idx)
 	cJSON *s = cJSON_GetArrayItem(r->steps, (int)idx), *at;
 	struct attempt_opts ao = { .params = st->params,
 				   .nparams = st->nparams,
+				   .launcher = &st->launcher,
 				   .timeout_ns = st->timeout_ns,
 				   .interrupt = &interrupted,
 				   .tick = tick,

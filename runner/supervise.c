@@ -110,8 +110,20 @@ static int overridden(const char *e, const char *const *extra)
 	return 0;
 }
 
-/* environ plus extra; the array is the caller's to free, the strings are borrowed. */
-static char **make_envp(const char *const *extra)
+/* 1 when environment entry e ("K=V") is named in names[]. */
+static int named(const char *e, const char *const *names)
+{
+	for (; names && *names; names++) {
+		size_t k = strlen(*names);
+
+		if (!strncmp(e, *names, k) && e[k] == '=')
+			return 1;
+	}
+	return 0;
+}
+
+/* environ less unset, plus extra; the array is the caller's to free, the strings are borrowed. */
+static char **make_envp(const char *const *extra, const char *const *unset)
 {
 	size_t n = 0, m = 0, i;
 	char **v;
@@ -123,7 +135,7 @@ static char **make_envp(const char *const *extra)
 	v = xcalloc(n + m + 1, sizeof(*v));
 	m = 0;
 	for (i = 0; i < n; i++)
-		if (!overridden(environ[i], extra))
+		if (!overridden(environ[i], extra) && !named(environ[i], unset))
 			v[m++] = environ[i];
 	for (i = 0; extra && extra[i]; i++)
 		v[m++] = (char *)extra[i];
@@ -214,7 +226,7 @@ static int spawn_prepare(struct spawn *sp, struct sup_result *r, const struct su
 		spawn_failed(r, "open /dev/null", errno);
 		return -1;
 	}
-	sp->envp = make_envp(o->envp_extra);
+	sp->envp = make_envp(o->envp_extra, o->env_unset);
 	sp->parent = getpid();
 	memset(&sp->dfl, 0, sizeof(sp->dfl));
 	sp->dfl.sa_handler = SIG_DFL;

@@ -12,7 +12,7 @@
  * grandchildren do not outlive the step) and the leader is always reaped.
  *
  * The child gets: stdin from /dev/null, stdout into the supervisor, stderr on
- * stderr_fd, the caller's environment plus envp_extra, every signal at its
+ * stderr_fd, the caller's environment less env_unset plus envp_extra, every signal at its
  * default disposition and an empty signal mask. Every other fd the caller
  * holds is marked close-on-exec in the child (close_range where the kernel
  * has it); open your own fds with O_CLOEXEC anyway.
@@ -48,6 +48,7 @@
 struct sup_opts {
 	const char *const *argv;       /* argv[0] is the path executed; NULL-terminated */
 	const char *const *envp_extra; /* optional, NULL-terminated "K=V" that add to or replace the environment */
+	const char *const *env_unset;  /* optional, NULL-terminated names removed from the environment */
 	int stderr_fd;		       /* the child's stderr (e.g. a log file); -1: /dev/null */
 	uint64_t timeout_ns;	       /* 0: no timeout */
 	uint64_t grace_ns;	       /* SIGTERM to SIGKILL; 0: SUP_GRACE_NS_DEFAULT */

@@ -9,6 +9,8 @@
 #include "units.h"
 #include "xalloc.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,6 +55,7 @@ struct probe_ctx {
 	cJSON *env;
 	double t0;
 	char start[40];
+	int rank; /* of a launch on many ranks; -1: not launched so */
 };
 
 /* ---- parameters ---- */
@@ -307,11 +310,34 @@ int probe_fault(struct probe_ctx *ctx, const char *fault)
 	return 1;
 }
 
+/* The variables a launcher sets to the rank, in the order read (runner/launch.h LAUNCH_RANK_VARS). */
+static const char *const rank_vars[] = { "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID", NULL };
+
+int probe_rank(void)
+{
+	const char *v;
+	char *end;
+	long r;
+	size_t i;
+
+	for (i = 0; rank_vars[i]; i++) {
+		if (!(v = getenv(rank_vars[i])) || !*v)
+			continue;
+		errno = 0;
+		r = strtol(v, &end, 10);
+		return errno || *end || r < 0 || r > INT_MAX ? -1 : (int)r;
+	}
+	return -1;
+}
+
 void probe_log(struct probe_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", ctx->ops->name);
+	if (ctx->rank >= 0)
+		fprintf(stderr, "%s[%d]: ", ctx->ops->name, ctx->rank);
+	else
+		fprintf(stderr, "%s: ", ctx->ops->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -669,7 +695,8 @@ static int run_probe(struct probe_ctx *ctx)
 	doc = build_document(ctx, probe_elapsed(ctx));
 	if (protocol_check_result(doc, err, sizeof(err)))
 		fprintf(stderr, "%s: bug: document violates the protocol: %s\n", ctx->ops->name, err);
-	rc = print_json(doc);
+	/* launched on many ranks: rank 0 speaks for all (what the others found, the probe gathers itself) */
+	rc = ctx->rank > 0 ? 0 : print_json(doc);
 	cJSON_Delete(doc);
 	return rc;
 }
@@ -677,7 +704,7 @@ static int run_probe(struct probe_ctx *ctx)
 int main(int argc, char **argv)
 {
 	const struct probe_ops *ops = &probe_ops;
-	struct probe_ctx ctx = { .ops = ops };
+	struct probe_ctx ctx = { .ops = ops, .rank = probe_rank() };
 	cJSON *d;
 	int rc = 2;
 

@@ -136,7 +136,19 @@ cJSON *probe_env(struct probe_ctx *ctx);
 #define PROBE_FAULT_ENV "SHAKEDOWN_FAULT"
 int probe_fault(struct probe_ctx *ctx, const char *fault);
 
-/* Log a line to stderr, prefixed with the probe name. */
+/*
+ * Launched on many ranks (mpirun, srun: runner/launch.h), every rank runs the
+ * probe, and only rank 0 prints the result document; the others print none
+ * and exit 0 (a rank that fails should make rank 0's document say so, e.g.
+ * by gathering over MPI, which the probe does itself). probe_rank() is the
+ * rank from the first of OMPI_COMM_WORLD_RANK, PMIX_RANK, PMI_RANK,
+ * SLURM_PROCID that is set and non-empty; -1 when none is (not launched so,
+ * or a value that is not a rank). Launched, log lines say the rank:
+ * "sysinfo[1]: ...".
+ */
+int probe_rank(void);
+
+/* Log a line to stderr, prefixed with the probe name (and "[RANK]" when launched on many ranks). */
 __attribute__((format(printf, 2, 3))) void probe_log(struct probe_ctx *ctx, const char *fmt, ...);
 
 /* Monotonic clock in seconds, and seconds since the probe started. */

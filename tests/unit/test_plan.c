@@ -117,12 +117,12 @@ static const struct err_case err_cases[] = {
 	  { "2:1: unknown key 'foo' (valid keys: plan, description, defaults, requires, steps, baseline)" } },
 	{ "unknown step key, hint",
 	  "plan: q\nsteps:\n  - id: a\n    probe: b\n    size: 1GiB\n    tiemout: 5s\n",
-	  { "5:5: unknown key 'size' (valid keys: id, probe, with, repeat, timeout; probe parameters go under 'with')",
+	  { "5:5: unknown key 'size' (valid keys: id, probe, with, repeat, timeout, launcher; probe parameters go under 'with')",
 	    "6:5: unknown key 'tiemout' (did you mean 'timeout'?)" } },
 	{ "unknown defaults key",
 	  "plan: q\ndefaults: {timout: 5s, retries: 2}\nsteps: [{id: a, probe: b}]\n",
 	  { "2:12: unknown key 'timout' (did you mean 'timeout'?)",
-	    "2:24: unknown key 'retries' (valid keys: timeout, repeat)" } },
+	    "2:24: unknown key 'retries' (valid keys: timeout, repeat, launcher)" } },
 	{ "unknown requires key",
 	  "plan: q\nrequires: {gpus: 1}\nsteps: [{id: a, probe: b}]\n",
 	  { "2:12: unknown key 'gpus' (valid keys: gpus_per_node, min_memory, min_cpus)" } },
@@ -149,7 +149,7 @@ static const struct err_case err_cases[] = {
 	  { "2:14: 'description' must be text, got a mapping" } },
 	{ "defaults not a mapping",
 	  "plan: q\ndefaults: 5s\nsteps: [{id: a, probe: b}]\n",
-	  { "2:11: 'defaults' must be a mapping of timeout and repeat, got '5s'" } },
+	  { "2:11: 'defaults' must be a mapping of timeout, repeat and launcher, got '5s'" } },
 	{ "repeat a word",
 	  "plan: q\nsteps:\n  - {id: a, probe: b, repeat: five}\n",
 	  { "3:31: 'repeat' must be an integer from 1 to 10000, got 'five'" } },
@@ -202,6 +202,26 @@ static const struct err_case err_cases[] = {
 	{ "with not a mapping",
 	  "plan: q\nsteps:\n  - {id: a, probe: b, with: [size, 1]}\n",
 	  { "3:29: 'with' must be a mapping of parameter names to values, got a list" } },
+
+	/* launcher */
+	{ "launcher values",
+	  "plan: q\nsteps:\n  - {id: a, probe: b, launcher: {kind: mpirun, np: 0}}\n"
+	  "  - {id: c, probe: b, launcher: {kind: mpiexec}}\n"
+	  "  - {id: d, probe: b, launcher: {np: 2}}\n"
+	  "  - {id: e, probe: b, launcher: mpirun}\n",
+	  { "3:52: 'np' must be an integer of 1 or more, got '0'",
+	    "4:40: launcher kind 'mpiexec' is not one of local, mpirun, srun", "5:33: the launcher has no 'kind'",
+	    "6:33: 'launcher' must be a mapping of kind and its settings, got 'mpirun'" } },
+	{ "launcher keys",
+	  "plan: q\ndefaults:\n  launcher: {kind: srun, np: 2, ntasks: 1}\nsteps:\n"
+	  "  - {id: a, probe: b, launcher: {kind: local, args: [-v]}}\n"
+	  "  - {id: c, probe: b, launcher: {kind: mpirun, hostfile: nowhere, args: [[x], '']}}\n",
+	  { "3:26: 'np' does not apply to launcher kind srun (it is for mpirun)",
+	    "3:33: unknown key 'ntasks' (valid keys: kind, np, hostfile, nodes, ntasks_per_node, args)",
+	    "5:47: 'args' does not apply to launcher kind local (it is for mpirun and srun)",
+	    "6:58: cannot read hostfile '%D/nowhere': No such file or directory",
+	    "6:74: a launcher argument must be one non-empty value, got a list",
+	    "6:79: a launcher argument must be one non-empty value, got ''" } },
 
 	/* the file itself */
 	{ "empty", "", { "1:1: empty plan" } },
@@ -595,8 +615,8 @@ static void test_yaml_features(void **state)
 static void test_columns_are_characters(void **state)
 {
 	static const char *const want[] = {
-		"2:12: unknown key '\xc3\xa9\xc3\xa9' (valid keys: timeout, repeat)",
-		"2:19: unknown key 'x' (valid keys: timeout, repeat)",
+		"2:12: unknown key '\xc3\xa9\xc3\xa9' (valid keys: timeout, repeat, launcher)",
+		"2:19: unknown key 'x' (valid keys: timeout, repeat, launcher)",
 		NULL,
 	};
 	struct diags d = DIAGS_INIT;
