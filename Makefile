@@ -38,8 +38,8 @@ STREAM ?=
 VERSION := 0.1.0
 
 # The Debian packages, in one place: DEB_RUN to build and run, DEB_CHECK in addition for the tests.
-DEB_RUN := gcc make pkg-config libyaml-dev libcjson-dev libhwloc-dev libopenblas-dev
-DEB_CHECK := libcmocka-dev python3 python3-jsonschema clang-format chromium openmpi-bin slurm-wlm munge
+DEB_RUN := gcc make pkg-config libyaml-dev libcjson-dev libhwloc-dev libopenblas-dev liburing-dev zlib1g-dev openmpi-bin libopenmpi-dev
+DEB_CHECK := libcmocka-dev python3 python3-jsonschema clang-format chromium fio openmpi-bin slurm-wlm munge
 
 B := $(BUILDDIR)
 ifeq ($(V),1)
@@ -130,6 +130,15 @@ $(B)/obj/tests/bench/bench_gemm_openblas.o: ALL_CFLAGS += $(PROBE_CFLAGS_gemm)
 UNIT_SRC_test_membw := probes/membw/stream.c
 UNIT_SRC_test_membw_gpu := probes/membw/peak.c
 UNIT_SRC_test_gemm := probes/gemm/roofline.c probes/gemm/verify.c probes/gemm/cpu.c probes/gemm/dtype.c
+PROBE_CFLAGS_storage := -O2 $(shell pkg-config --cflags liburing zlib 2>/dev/null)
+PROBE_LIBS_storage := $(or $(shell pkg-config --libs liburing zlib 2>/dev/null),-luring -lz)
+UNIT_SRC_test_storage := probes/storage/pattern.c probes/storage/safety.c
+PROBE_CFLAGS_busbw := -O3 $(if $(filter 1,$(HAVE_MPI)),$(shell pkg-config --cflags ompi-c 2>/dev/null))
+PROBE_LIBS_busbw := $(if $(filter 1,$(HAVE_MPI)),$(or $(shell pkg-config --libs ompi-c 2>/dev/null),-lmpi))
+PROBE_CUDA_LIBS_busbw := -lnccl
+UNIT_SRC_test_busbw := probes/busbw/coll.c
+BENCH_LIBS_bench_busbw_mpi := $(PROBE_LIBS_busbw)
+$(B)/obj/tests/bench/bench_busbw_mpi.o: ALL_CFLAGS += $(PROBE_CFLAGS_busbw)
 $(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/probes/$(p)/%.o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
 $(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/tests/unit/test_$(p).o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
 # ... and finds the headers beside the sources it links.

@@ -229,7 +229,14 @@ static void interpret_output(cJSON *at, const struct attempt_opts *o, const char
 		return;
 	}
 	if (r->exit_code) {
-		snprintf(err, sizeof(err), "%s exited with status %d", who, r->exit_code);
+		/* An error the probe reported itself (a collective timed out, then MPI_Abort) keeps its reason. */
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(doc, "status");
+		const cJSON *why = cJSON_GetObjectItemCaseSensitive(doc, "reason");
+
+		if (!strcmp(st->valuestring, "error") && cJSON_IsString(why))
+			snprintf(err, sizeof(err), "%s; %s exited with status %d", why->valuestring, who, r->exit_code);
+		else
+			snprintf(err, sizeof(err), "%s exited with status %d", who, r->exit_code);
 		set_reason(at, "error", err, log);
 		return;
 	}

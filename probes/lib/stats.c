@@ -42,3 +42,19 @@ int stats_compute(const double *v, size_t n, struct stats *out)
 	free(s);
 	return 0;
 }
+
+double stats_percentile(const double *sorted, size_t n, double p)
+{
+	double r;
+	size_t k;
+
+	if (!n)
+		return 0;
+	if (p <= 0)
+		return sorted[0];
+	if (p >= 100)
+		return sorted[n - 1];
+	r = ceil(p / 100.0 * (double)n - 1e-9); /* tolerance: 99.9 / 100 * 1000 is 999.0000000000001 */
+	k = r < 1 ? 1 : (size_t)r;
+	return sorted[(k > n ? n : k) - 1];
+}

@@ -1,0 +1,106 @@
+# storage.sh - the storage probe on a temporary directory, small and bounded:
+# schema-valid positive figures and no mismatch; a directory of pre-existing
+# files byte-for-byte untouched and nothing left behind; a corrupted read
+# (SHAKEDOWN_FAULT=storage.corrupt) fails the probe; a block device and a
+# file refused; SIGTERM mid-run removes the work directory; a stale work
+# directory of a dead process is swept while look-alikes are not; and, on an
+# 8 MiB tmpfs mounted here, too little space is refused before writing and
+# ENOSPC mid-run (free-space check skipped by a fault) is an error naming the
+# file, with everything removed. Mounting needs root: skipped with a reason
+# otherwise.
+. tests/e2e/_lib.sh
+P=$B/bin/probes/storage
+SMALL=(--size=4MiB --jobs=2 --bs=1MiB --qd=4 --rand_ios=2000 --rand_qd=8 --fsync_ios=20 --meta_files=300
+	--reserve=0 --runtime=20s)
+D=$TMP/target
+mkdir -p "$D/existing/sub"
+head -c 100000 /dev/urandom >"$D/existing/a.bin"
+echo hello >"$D/existing/sub/b.txt"
+ln -s a.bin "$D/existing/link"
+mkdir "$D/.shakedown-storage-lookalike" && echo keep >"$D/.shakedown-storage-lookalike/data.0"
+snapshot() { (cd "$1" && find . -mindepth 1 -printf '%p %y %m %s %T@\n' | sort && find . -type f -exec sha256sum {} + | sort); }
+snapshot "$D" >"$TMP/before"
+m() { jget "$1" "[m['value'] for m in d['metrics'] if m['name']=='$2'][0]"; }
+
+timeout 120 "$P" --path="$D" "${SMALL[@]}" >"$TMP/ok.json" 2>"$TMP/ok.log"
+expect "storage runs on a temp directory (exit 0)" [ $? -eq 0 ]
+expect "its result matches the schema" schema probe-result "$TMP/ok.json"
+expect "status ok" [ "$(jget "$TMP/ok.json" "d['status']")" = ok ]
+for k in seqwrite_bw seqread_bw randread_iops randread_lat_p50 randread_lat_p99 randread_lat_p999 fsync_iops \
+	fsync_lat_p99 meta_create_rate meta_stat_rate meta_read_rate meta_unlink_rate; do
+	expect "$k is positive" /usr/bin/python3 -c "import sys; sys.exit(not $(m "$TMP/ok.json" $k) > 0)"
+done
+expect "percentiles are ordered (p50 <= p90 <= p99 <= p999)" [ "$(jget "$TMP/ok.json" \
+	"[v for v in [[m['value'] for m in d['metrics'] if m['name']=='randread_lat_'+p][0] for p in ('p50','p90','p99','p999')]] == sorted([m['value'] for m in d['metrics'] if m['name'].startswith('randread_lat_')])")" = True ]
+expect "data_mismatch is 0" [ "$(m "$TMP/ok.json" data_mismatch)" = 0 ]
+expect "env says which engine ran" /usr/bin/python3 -c "import json,sys; sys.exit(json.load(open('$TMP/ok.json'))['env']['engine'] not in ('io_uring','psync'))"
+snapshot "$D" >"$TMP/after"
+expect "pre-existing files byte-for-byte untouched, nothing left behind" cmp -s "$TMP/before" "$TMP/after"
+
+"$P" --path="$D" "${SMALL[@]}" --engine=psync --workloads=seqwrite,randread >"$TMP/psync.json" 2>/dev/null
+expect "engine psync runs and says so" [ "$(jget "$TMP/psync.json" "d['status'] + ' ' + d['env']['engine']")" = "ok psync" ]
+expect "only the workloads asked for are reported" [ "$(jget "$TMP/psync.json" \
+	"sorted(m['name'] for m in d['metrics'] if m['name'].startswith(('seqread','meta')))")" = "[]" ]
+
+SHAKEDOWN_FAULT=storage.corrupt "$P" --path="$D" "${SMALL[@]}" >"$TMP/bad.json" 2>/dev/null
+expect "a corrupted read fails the probe" [ "$(jget "$TMP/bad.json" "d['status']")" = failed ]
+expect "the reason names the file and offset" grep -q "data mismatch: 1 bad 4 KiB sectors read back, the first in '.shakedown-storage-[^/]*/data\.[0-9]*' at offset [0-9]* (contents damaged (bad crc32))" "$TMP/bad.json"
+expect "data_mismatch is 1" [ "$(m "$TMP/bad.json" data_mismatch)" = 1 ]
+SHAKEDOWN_FAULT=storage.corrupt "$P" --path="$D" "${SMALL[@]}" --workloads=meta >"$TMP/badmeta.json" 2>/dev/null
+expect "a corrupted small file fails the probe too" [ "$(jget "$TMP/badmeta.json" "d['status']")" = failed ]
+
+blk=$(find /dev -maxdepth 1 -type b 2>/dev/null | head -1)
+if [ -n "$blk" ]; then
+	"$P" --path="$blk" "${SMALL[@]}" >"$TMP/blk.json" 2>/dev/null
+	expect "a block device is refused ($blk)" grep -q "refusing block device '$blk'" "$TMP/blk.json"
+else
+	echo "  skip block device refusal: no block device under /dev"
+fi
+"$P" --path="$D/existing/a.bin" "${SMALL[@]}" >"$TMP/file.json" 2>/dev/null
+expect "a file is refused" grep -q "is not a directory" "$TMP/file.json"
+"$P" --path="$D/nonexistent" "${SMALL[@]}" >"$TMP/none.json" 2>/dev/null
+expect "a missing path is refused" grep -q "cannot use target path.*No such file or directory" "$TMP/none.json"
+"$P" --path="$D" "${SMALL[@]}" --size=1PiB >"$TMP/space.json" 2>/dev/null
+expect "too little free space: error before writing" grep -q "not enough free space in.*nothing written" "$TMP/space.json"
+
+# SIGTERM mid-run: a long randread (runtime-bound), stopped after the work directory appears
+"$P" --path="$D" --size=4MiB --jobs=1 --rand_ios=100000000 --runtime=60s --workloads=randread --reserve=0 \
+	>"$TMP/term.json" 2>"$TMP/term.log" &
+pid=$!
+for _ in $(seq 100); do grep -q "work directory" "$TMP/term.log" && break; sleep 0.05; done
+sleep 0.3
+kill -TERM "$pid"
+wait "$pid"
+expect "SIGTERM: the probe still prints a document" schema probe-result "$TMP/term.json"
+expect "SIGTERM: error 'interrupted'" [ "$(jget "$TMP/term.json" "d['status'] + ': ' + d['reason'][:22]")" = "error: interrupted by SIGTERM" ]
+snapshot "$D" >"$TMP/after"
+expect "SIGTERM: work directory removed, the rest untouched" cmp -s "$TMP/before" "$TMP/after"
+
+# stale directory: a marker of this host and a dead pid (a reaped child's)
+sh -c 'exit 0' & dead=$!; wait $dead
+mkdir "$D/.shakedown-storage-$(hostname)-$dead-0000beef"
+printf 'shakedown-storage-marker 1\nhost %s\npid %s\n' "$(hostname)" "$dead" >"$D/.shakedown-storage-$(hostname)-$dead-0000beef/.shakedown-storage-marker"
+echo junk >"$D/.shakedown-storage-$(hostname)-$dead-0000beef/data.0"
+"$P" --path="$D" "${SMALL[@]}" --workloads=fsync >"$TMP/stale.json" 2>"$TMP/stale.log"
+expect "a stale work directory of a dead process is removed" [ ! -e "$D/.shakedown-storage-$(hostname)-$dead-0000beef" ]
+expect "... and the log says so" grep -q "removed (stale" "$TMP/stale.log"
+expect "env counts it" [ "$(jget "$TMP/stale.json" "d['env']['stale_removed']")" = 1 ]
+snapshot "$D" >"$TMP/after"
+expect "a look-alike directory without a marker is untouched" cmp -s "$TMP/before" "$TMP/after"
+
+# ENOSPC on a real small filesystem
+M=$TMP/tiny
+mkdir -p "$M"
+if mount -t tmpfs -o size=8M tmpfs "$M" 2>/dev/null; then
+	"$P" --path="$M" --size=16MiB --jobs=1 --reserve=0 --workloads=seqwrite >"$TMP/nospace.json" 2>/dev/null
+	expect "tmpfs 8 MiB, 16 MiB asked: refused before writing" grep -q "not enough free space in '$M'.*nothing written" "$TMP/nospace.json"
+	SHAKEDOWN_FAULT=storage.skip_space_check "$P" --path="$M" --size=16MiB --jobs=1 --reserve=0 \
+		--workloads=seqwrite,seqread >"$TMP/enospc.json" 2>/dev/null
+	expect "ENOSPC mid-run: error naming the file and offset" grep -q "seqwrite: write '.shakedown-storage-[^/]*/data.0' at offset [0-9]*: No space left on device; work directory removed" "$TMP/enospc.json"
+	expect "ENOSPC mid-run: status error" [ "$(jget "$TMP/enospc.json" "d['status']")" = error ]
+	expect "ENOSPC mid-run: everything removed" [ -z "$(ls -A "$M")" ]
+	umount "$M"
+else
+	echo "  skip ENOSPC checks: cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)"
+fi
+finish
