@@ -130,8 +130,10 @@ $(B)/obj/tests/bench/bench_gemm_openblas.o: ALL_CFLAGS += $(PROBE_CFLAGS_gemm)
 UNIT_SRC_test_membw := probes/membw/stream.c
 UNIT_SRC_test_membw_gpu := probes/membw/peak.c
 UNIT_SRC_test_gemm := probes/gemm/roofline.c probes/gemm/verify.c probes/gemm/cpu.c probes/gemm/dtype.c
-PROBE_CFLAGS_storage := -O2 $(shell pkg-config --cflags liburing zlib 2>/dev/null)
-PROBE_LIBS_storage := $(or $(shell pkg-config --libs liburing zlib 2>/dev/null),-luring -lz)
+PROBE_CFLAGS_storage := -O2 $(shell pkg-config --cflags liburing zlib 2>/dev/null) \
+	$(if $(filter 1,$(HAVE_MPI)),$(shell pkg-config --cflags ompi-c 2>/dev/null))
+PROBE_LIBS_storage := $(or $(shell pkg-config --libs liburing zlib 2>/dev/null),-luring -lz) \
+	$(if $(filter 1,$(HAVE_MPI)),$(or $(shell pkg-config --libs ompi-c 2>/dev/null),-lmpi))
 UNIT_SRC_test_storage := probes/storage/pattern.c probes/storage/safety.c
 PROBE_CFLAGS_busbw := -O3 $(if $(filter 1,$(HAVE_MPI)),$(shell pkg-config --cflags ompi-c 2>/dev/null))
 PROBE_LIBS_busbw := $(if $(filter 1,$(HAVE_MPI)),$(or $(shell pkg-config --libs ompi-c 2>/dev/null),-lmpi))

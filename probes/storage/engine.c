@@ -89,7 +89,7 @@ static void complete(struct engine_job *job, const struct engine_file *f, struct
 	if (!is_write && job->verify) {
 		if (job->corrupt_once && atomic_exchange(job->corrupt_once, 0))
 			buf[job->bs / 2 + 100] ^= 0x5a; /* fault injection: the read must then fail verification */
-		pattern_check(buf, job->bs, job->seed, f->id, off, &r->bad);
+		pattern_check(job->pat, buf, job->bs, f->id, off, &r->bad);
 	}
 	r->ios++;
 	r->bytes += job->bs;
@@ -130,6 +130,8 @@ static void uring_worker(struct engine_job *job, const struct engine_file *f, st
 			record_error(job, f, r, ENOMEM, 0, "allocate");
 			goto out;
 		}
+		if (job->op == OP_SEQWRITE) /* payload once; each write then stamps headers only */
+			pattern_fill(job->pat, slots[i].buf, job->bs, f->id, 0);
 		free_ix[nfree++] = i;
 	}
 	for (;;) {
@@ -146,7 +148,7 @@ static void uring_worker(struct engine_job *job, const struct engine_file *f, st
 			s = &slots[i];
 			s->off = engine_offset(job, f, next++);
 			if (job->op == OP_SEQWRITE) {
-				pattern_fill(s->buf, job->bs, job->seed, f->id, s->off);
+				pattern_stamp(job->pat, s->buf, job->bs, f->id, s->off);
 				io_uring_prep_write(sqe, f->fd, s->buf, job->bs, s->off);
 			} else {
 				io_uring_prep_read(sqe, f->fd, s->buf, job->bs, s->off);
@@ -214,6 +216,8 @@ static void *psync_thread(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		return NULL;
 	}
+	if (job->op == OP_SEQWRITE) /* payload once; each write then stamps headers only */
+		pattern_fill(job->pat, buf, job->bs, p->f->id, 0);
 	while (!stopping(job)) {
 		uint64_t i = atomic_fetch_add(&p->next, 1), off;
 		double t0;
@@ -224,7 +228,7 @@ static void *psync_thread(void *arg)
 		off = engine_offset(job, p->f, i);
 		t0 = now_s();
 		if (job->op == OP_SEQWRITE) {
-			pattern_fill(buf, job->bs, job->seed, p->f->id, off);
+			pattern_stamp(job->pat, buf, job->bs, p->f->id, off);
 			t0 = now_s();
 			res = pwrite(p->f->fd, buf, job->bs, (off_t)off);
 		} else {

@@ -45,7 +45,8 @@ struct engine_job {
 	uint64_t nios;			  /* per file: size/bs for sequential, a count for random */
 	double deadline;		  /* probe_now() seconds after which no new I/O starts; 0: none */
 	int verify;			  /* check read data against the pattern */
-	uint64_t seed;			  /* run seed: the pattern's, and the random offsets' */
+	uint64_t seed;			  /* run seed: the random offsets' */
+	const struct pattern *pat;	  /* the run's pattern (pattern_init'd with seed) */
 	volatile sig_atomic_t *interrupt; /* set by SIGTERM/SIGINT */
 	atomic_int *corrupt_once;	  /* fault injection: flip a byte in the next read buffer (1 -> 0) */
 	atomic_int stop;		  /* set by the first error on any file */

@@ -69,7 +69,7 @@ static int one_op(struct meta_thread *th, uint64_t local)
 		fd = openat(sh->job->dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0)
 			return fail(sh, path, "create", errno), -1;
-		pattern_fill(th->buf, PATTERN_SECTOR, sh->job->seed, id, 0);
+		pattern_fill(sh->job->pat, th->buf, PATTERN_SECTOR, id, 0);
 		n = write(fd, th->buf, PATTERN_SECTOR);
 		if (n != PATTERN_SECTOR) {
 			fail(sh, path, "write", n < 0 ? errno : ENOSPC);
@@ -96,7 +96,7 @@ static int one_op(struct meta_thread *th, uint64_t local)
 
 			if (sh->job->corrupt_once && atomic_exchange(sh->job->corrupt_once, 0))
 				th->buf[PATTERN_SECTOR / 2 + 100] ^= 0x5a; /* fault injection */
-			if (pattern_check(th->buf, PATTERN_SECTOR, sh->job->seed, id, 0, &bad)) {
+			if (pattern_check(sh->job->pat, th->buf, PATTERN_SECTOR, id, 0, &bad)) {
 				pthread_mutex_lock(&sh->lock);
 				if (!sh->r->bad.count) {
 					sh->r->bad = bad;
@@ -180,35 +180,45 @@ static int make_dirs(struct meta_shared *sh, struct meta_thread *th, unsigned n)
 	return 0;
 }
 
+static int agreed(struct meta_job *job, int failed)
+{
+	return job->sync ? job->sync(job->sync_arg, failed) : failed;
+}
+
 int meta_run(struct meta_job *job, struct meta_result *r)
 {
 	struct meta_shared sh = { .job = job, .r = r };
 	struct meta_thread *th = calloc(job->threads, sizeof(*th));
 	uint64_t first = 0;
 	unsigned t;
-	int rc = -1, ph;
+	int rc = -1, ph, failed = 0;
 
 	memset(r, 0, sizeof(*r));
 	pthread_mutex_init(&sh.lock, NULL);
 	if (!th) {
 		fail(&sh, "meta", "allocate", ENOMEM);
-		goto out;
+		failed = 1;
 	}
-	for (t = 0; t < job->threads; t++) {
+	for (t = 0; th && t < job->threads; t++) {
 		th[t] = (struct meta_thread){
 			.sh = &sh, .t = t, .first = first, .n = meta_share(job->files, job->threads, t)
 		};
 		first += th[t].n;
-		if (posix_memalign((void **)&th[t].buf, PATTERN_SECTOR, PATTERN_SECTOR)) {
+		if (!failed && posix_memalign((void **)&th[t].buf, PATTERN_SECTOR, PATTERN_SECTOR)) {
 			fail(&sh, "meta", "allocate", ENOMEM);
-			goto out;
+			failed = 1;
 		}
 	}
-	if (make_dirs(&sh, th, job->threads) < 0)
-		goto out;
-	for (ph = 0; ph < META_PHASES; ph++)
-		if (run_phase(&sh, th, job->threads, (enum meta_phase)ph) < 0)
+	if (!failed && make_dirs(&sh, th, job->threads) < 0)
+		failed = 1;
+	/* every process reaches every agreement point until one says stop (sync: an MPI collective) */
+	for (ph = 0; ph < META_PHASES; ph++) {
+		if (agreed(job, failed))
 			goto out;
+		failed = run_phase(&sh, th, job->threads, (enum meta_phase)ph) < 0;
+	}
+	if (agreed(job, failed))
+		goto out;
 	rc = 0;
 out:
 	/* whatever is left (an early stop) is removed with the work directory by the caller */

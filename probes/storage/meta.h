@@ -26,9 +26,16 @@ struct meta_job {
 	unsigned threads; /* >= 1 */
 	uint64_t files;	  /* in all */
 	int verify;
-	uint64_t seed;
+	const struct pattern *pat;
 	volatile sig_atomic_t *interrupt;
 	atomic_int *corrupt_once;
+	/*
+	 * Called by meta_run before each phase and after the last, with whether
+	 * this process has failed so far; returns non-zero to stop (this or
+	 * another MPI rank failed). NULL: stop on this process's failure only.
+	 */
+	int (*sync)(void *arg, int failed);
+	void *sync_arg;
 };
 
 struct meta_result {

@@ -13,13 +13,19 @@ const char *const pattern_why_names[] = {
 	[PATTERN_BAD_CRC] = "contents damaged (bad crc32)",
 };
 
-/* Sector layout: header words, then payload up to the end; the crc covers everything but itself. */
+/*
+ * Sector layout: header [0, 40), payload [40, 4088), tag [4088, 4096). The
+ * crc32 runs over bytes 40..4095 (payload, tag) and then 0..31 (the header
+ * words before the crc): the payload comes first so its state is computed
+ * once per run and each sector only continues it over 40 bytes.
+ */
 struct sector_head {
 	uint64_t magic, seed, file_id, offset;
 	uint32_t crc, pad;
 };
-#define HEAD ((size_t)sizeof(struct sector_head))
-_Static_assert(sizeof(struct sector_head) == 40, "sector header is 40 bytes");
+_Static_assert(sizeof(struct sector_head) == PATTERN_HEAD, "sector header is 40 bytes");
+#define CRC_HEAD offsetof(struct sector_head, crc)
+#define TAG_AT (PATTERN_SECTOR - PATTERN_TAIL)
 
 uint64_t pattern_mix(uint64_t x)
 {
@@ -29,69 +35,89 @@ uint64_t pattern_mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-static uint32_t sector_crc(const unsigned char *s)
+static uint64_t tag(uint64_t seed, uint64_t file_id, uint64_t off)
 {
-	uLong c = crc32(0L, Z_NULL, 0);
-
-	c = crc32(c, s, (uInt)offsetof(struct sector_head, crc));
-	c = crc32(c, s + HEAD, (uInt)(PATTERN_SECTOR - HEAD));
-	return (uint32_t)c;
+	return pattern_mix(seed ^ pattern_mix(file_id ^ pattern_mix(off)));
 }
 
-static void fill_sector(unsigned char *s, uint64_t seed, uint64_t file_id, uint64_t off)
+void pattern_init(struct pattern *p, uint64_t seed)
 {
-	struct sector_head h = { PATTERN_MAGIC, seed, file_id, off, 0, 0 };
-	uint64_t x = pattern_mix(seed ^ pattern_mix(file_id ^ pattern_mix(off)));
+	uint64_t x = pattern_mix(seed) | 1; /* xorshift64 never leaves 0 */
 	size_t i;
 
-	/* xorshift64 payload: cheap, and different for every (seed, file, offset) */
-	for (i = HEAD; i < PATTERN_SECTOR; i += 8) {
+	p->seed = seed;
+	for (i = 0; i < PATTERN_PAYLOAD; i += 8) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
-		memcpy(s + i, &x, 8);
+		memcpy(p->payload + i, &x, 8);
 	}
-	memcpy(s, &h, HEAD);
-	h.crc = sector_crc(s);
-	memcpy(s, &h, HEAD);
+	p->payload_crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), p->payload, PATTERN_PAYLOAD);
 }
 
-void pattern_fill(void *buf, size_t len, uint64_t seed, uint64_t file_id, uint64_t off)
+static void stamp_sector(const struct pattern *p, unsigned char *s, uint64_t file_id, uint64_t off)
 {
-	unsigned char *p = buf;
+	struct sector_head h = { PATTERN_MAGIC, p->seed, file_id, off, 0, 0 };
+	uint64_t t = tag(p->seed, file_id, off);
+	uLong c;
+
+	memcpy(s + TAG_AT, &t, PATTERN_TAIL);
+	c = crc32(p->payload_crc, s + TAG_AT, PATTERN_TAIL);
+	h.crc = (uint32_t)crc32(c, (const unsigned char *)&h, (uInt)CRC_HEAD);
+	memcpy(s, &h, PATTERN_HEAD);
+}
+
+void pattern_stamp(const struct pattern *p, void *buf, size_t len, uint64_t file_id, uint64_t off)
+{
+	unsigned char *b = buf;
 	size_t i;
 
 	for (i = 0; i + PATTERN_SECTOR <= len; i += PATTERN_SECTOR)
-		fill_sector(p + i, seed, file_id, off + i);
+		stamp_sector(p, b + i, file_id, off + i);
 }
 
-static enum pattern_why check_sector(const unsigned char *s, uint64_t seed, uint64_t file_id, uint64_t off)
+void pattern_fill(const struct pattern *p, void *buf, size_t len, uint64_t file_id, uint64_t off)
+{
+	unsigned char *b = buf;
+	size_t i;
+
+	for (i = 0; i + PATTERN_SECTOR <= len; i += PATTERN_SECTOR)
+		memcpy(b + i + PATTERN_HEAD, p->payload, PATTERN_PAYLOAD);
+	pattern_stamp(p, buf, len, file_id, off);
+}
+
+static enum pattern_why check_sector(const struct pattern *p, const unsigned char *s, uint64_t file_id, uint64_t off)
 {
 	struct sector_head h;
+	uint64_t t;
+	uLong c;
 
-	memcpy(&h, s, HEAD);
+	memcpy(&h, s, PATTERN_HEAD);
 	if (h.magic != PATTERN_MAGIC)
 		return PATTERN_BAD_MAGIC;
-	if (h.seed != seed)
+	if (h.seed != p->seed)
 		return PATTERN_BAD_SEED;
 	if (h.file_id != file_id)
 		return PATTERN_BAD_FILE;
 	if (h.offset != off)
 		return PATTERN_BAD_OFFSET;
-	if (h.crc != sector_crc(s))
+	memcpy(&t, s + TAG_AT, PATTERN_TAIL);
+	c = crc32(crc32(0L, Z_NULL, 0), s + PATTERN_HEAD, PATTERN_SECTOR - PATTERN_HEAD);
+	c = crc32(c, s, (uInt)CRC_HEAD);
+	if (h.crc != (uint32_t)c || h.pad || t != tag(p->seed, file_id, off))
 		return PATTERN_BAD_CRC;
 	return PATTERN_OK;
 }
 
-uint64_t pattern_check(const void *buf, size_t len, uint64_t seed, uint64_t file_id, uint64_t off,
+uint64_t pattern_check(const struct pattern *p, const void *buf, size_t len, uint64_t file_id, uint64_t off,
 		       struct pattern_bad *bad)
 {
-	const unsigned char *p = buf;
+	const unsigned char *b = buf;
 	uint64_t n = 0;
 	size_t i;
 
 	for (i = 0; i + PATTERN_SECTOR <= len; i += PATTERN_SECTOR) {
-		enum pattern_why why = check_sector(p + i, seed, file_id, off + i);
+		enum pattern_why why = check_sector(p, b + i, file_id, off + i);
 
 		if (why == PATTERN_OK)
 			continue;

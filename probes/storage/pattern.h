@@ -1,9 +1,12 @@
 /*
  * pattern.h - the storage probe's self-verifying data: every 4 KiB sector the
- * probe writes carries a header (magic, per-run seed, file id, byte offset)
- * and a payload derived from those, closed by a zlib crc32. A read verifies
- * each sector against where it was read from, so corrupted, stale, misplaced
- * or torn data are all caught, and the first bad one is named by offset.
+ * probe writes carries a header (magic, per-run seed, file id, byte offset,
+ * crc32), a payload and a trailer tag. The payload is one block per run,
+ * derived from the seed and made once (pattern_init), so writing a sector
+ * costs a 40-byte header, an 8-byte tag and a crc32 over those 40 bytes,
+ * continued from the payload's precomputed crc state. A read verifies each
+ * sector against where it was read from, so corrupted, stale, misplaced or
+ * torn data are all caught, and the first bad one is named by offset.
  * Format and rules: probes/METRICS.md, section `storage` ("Verification").
  */
 #ifndef SD_STORAGE_PATTERN_H
@@ -14,6 +17,9 @@
 
 #define PATTERN_SECTOR 4096u
 #define PATTERN_MAGIC 0x524f545344484b53ull /* "SKHDSTOR" little-endian */
+#define PATTERN_HEAD 40u		    /* magic, seed, file id, offset (8 bytes each), crc32, pad */
+#define PATTERN_TAIL 8u			    /* pattern_mix(seed ^ file id ^ offset) */
+#define PATTERN_PAYLOAD (PATTERN_SECTOR - PATTERN_HEAD - PATTERN_TAIL)
 
 /* Why a sector failed verification (pattern_why_names[] gives the words). */
 enum pattern_why {
@@ -22,15 +28,32 @@ enum pattern_why {
 	PATTERN_BAD_SEED,   /* ours, from another run */
 	PATTERN_BAD_FILE,   /* ours, from another file */
 	PATTERN_BAD_OFFSET, /* ours, from another offset in this file */
-	PATTERN_BAD_CRC,    /* header right, contents damaged */
+	PATTERN_BAD_CRC,    /* header right, contents damaged (or torn: tail of another write) */
 };
 extern const char *const pattern_why_names[];
 
+/* One run's pattern: its seed, the payload block and the crc32 state after it. */
+struct pattern {
+	uint64_t seed;
+	uint32_t payload_crc;
+	unsigned char payload[PATTERN_PAYLOAD];
+};
+
+/* Make the run's payload block from seed (xorshift64 words) and its crc32. */
+void pattern_init(struct pattern *p, uint64_t seed);
+
 /*
  * Fill buf[0..len) (len a multiple of PATTERN_SECTOR) with the sectors that
- * belong at byte offset off of file file_id in the run seeded seed.
+ * belong at byte offset off of file file_id: payload, header and tag.
  */
-void pattern_fill(void *buf, size_t len, uint64_t seed, uint64_t file_id, uint64_t off);
+void pattern_fill(const struct pattern *p, void *buf, size_t len, uint64_t file_id, uint64_t off);
+
+/*
+ * As pattern_fill, but write only each sector's header and tag: buf must
+ * already hold this run's payload (pattern_fill'd before, and not read into
+ * since). The cheap per-I/O path of a write buffer that is reused.
+ */
+void pattern_stamp(const struct pattern *p, void *buf, size_t len, uint64_t file_id, uint64_t off);
 
 struct pattern_bad {
 	uint64_t count;	 /* bad sectors found */
@@ -43,7 +66,7 @@ struct pattern_bad {
  * sectors to *bad (count; offset and why of the first one when bad->count was
  * 0). Returns the number of bad sectors in this buffer.
  */
-uint64_t pattern_check(const void *buf, size_t len, uint64_t seed, uint64_t file_id, uint64_t off,
+uint64_t pattern_check(const struct pattern *p, const void *buf, size_t len, uint64_t file_id, uint64_t off,
 		       struct pattern_bad *bad);
 
 /* splitmix64: the probe's one mixing function (seeds, payloads, random offsets). */

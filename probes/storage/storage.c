@@ -10,10 +10,12 @@
 #include "meta.h"
 #include "pattern.h"
 #include "probe.h"
+#include "sanitize.h"
 #include "safety.h"
 #include "stats.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -26,6 +28,12 @@
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
+
+#if SD_HAVE_MPI
+#include <mpi.h>
+#endif
+
+SD_NO_LEAK_CHECK_FOR_MPI; /* Open MPI's own allocations would fail the leak check: sanitize.h */
 
 static const struct probe_param params[] = {
 	{ .name = "path",
@@ -100,6 +108,24 @@ static void on_signal(int sig)
 
 #define MAX_JOBS 256
 
+/*
+ * What one process (MPI rank) measured, kept until the end: rank 0 gathers
+ * every rank's and reports the aggregates and, launched on many ranks, the
+ * per-rank figures (METRICS.md, section `storage`, "Under MPI"). A time of 0:
+ * the workload did not run (or did not finish) on this rank.
+ */
+struct fig {
+	double seq_bytes[2], seq_s[2]; /* [0] seqwrite, [1] seqread */
+	double rand_ios, rand_s, fsync_ios, fsync_s;
+	double meta_ops[META_PHASES], meta_s[META_PHASES];
+	double p99[2]; /* this rank's randread, fsync latency p99 */
+	uint64_t mismatches, nlat[2];
+	int direct, interrupted;
+	char host[256];
+	char first_bad[1024];
+	char error[1536]; /* the first error that stopped this rank */
+};
+
 struct storage {
 	struct probe_ctx *ctx;
 	const char *path;
@@ -108,6 +134,7 @@ struct storage {
 	int direct; /* in effect */
 	enum engine_kind engine;
 	uint64_t seed;
+	struct pattern pat; /* of seed */
 	unsigned jobs;
 	struct engine_file files[MAX_JOBS];
 	char fnames[MAX_JOBS][32];
@@ -116,7 +143,24 @@ struct storage {
 	uint64_t mismatches;
 	char first_bad[1024];
 	char error[1536]; /* first error that stops the run */
+	int rank, nranks, mpi;
+	struct fig fig; /* this rank's figures */
+	double *lat[2]; /* sorted latency samples: randread, fsync (owned) */
+	size_t nlat[2];
 };
+
+/* Record the first error that stops the run (reported at the end, with the rank under MPI); returns -1. */
+__attribute__((format(printf, 2, 3))) static int serr(struct storage *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->error[0])
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(s->error, sizeof(s->error), fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 static int want(struct probe_ctx *ctx, const char *w)
 {
@@ -189,7 +233,7 @@ static int check_space(struct storage *s)
 	struct statvfs v;
 
 	if (statvfs(s->path, &v) < 0)
-		return probe_error(ctx, "cannot statvfs '%s': %s", s->path, strerror(errno));
+		return serr(s, "cannot statvfs '%s': %s", s->path, strerror(errno));
 	avail = (uint64_t)v.f_bavail * v.f_frsize;
 	cJSON_AddNumberToObject(env, "available", (double)avail);
 	cJSON_AddNumberToObject(env, "needed", (double)need);
@@ -203,8 +247,8 @@ static int check_space(struct storage *s)
 				   s->path, avail, need, sp.data_bytes, sp.fsync_bytes,
 				   sp.meta_files * SAFETY_META_FILE_COST, sp.reserve);
 	if (v.f_files && sp.meta_files && (uint64_t)v.f_favail < sp.meta_files + 1024)
-		return probe_error(ctx, "not enough free inodes in '%s': %" PRIu64 " available, %" PRIu64 " needed",
-				   s->path, (uint64_t)v.f_favail, sp.meta_files + 1024);
+		return serr(s, "not enough free inodes in '%s': %" PRIu64 " available, %" PRIu64 " needed", s->path,
+			    (uint64_t)v.f_favail, sp.meta_files + 1024);
 	return 0;
 }
 
@@ -225,17 +269,16 @@ static int make_workdir(struct storage *s)
 		rnd = (uint32_t)pattern_mix((uint64_t)time(NULL) ^ (uint64_t)getpid());
 	safety_dirname(s->name, sizeof(s->name), s->host, (long)getpid(), rnd);
 	if (mkdirat(s->parentfd, s->name, 0700) < 0)
-		return probe_error(s->ctx, "cannot create work directory '%s' in '%s': %s", s->name, s->path,
-				   strerror(errno));
+		return serr(s, "cannot create work directory '%s' in '%s': %s", s->name, s->path, strerror(errno));
 	s->dirfd = openat(s->parentfd, s->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s->dirfd < 0)
-		return probe_error(s->ctx, "cannot open work directory '%s': %s", s->name, strerror(errno));
+		return serr(s, "cannot open work directory '%s': %s", s->name, strerror(errno));
 	safety_marker_text(marker, sizeof(marker), s->host, (long)getpid());
 	fd = openat(s->dirfd, SAFETY_MARKER, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	n = fd < 0 ? -1 : write(fd, marker, strlen(marker));
 	if (fd < 0 || n != (ssize_t)strlen(marker) || close(fd) < 0)
-		return probe_error(s->ctx, "cannot write the marker in '%s/%s': %s", s->path, s->name,
-				   strerror(errno ? errno : ENOSPC));
+		return serr(s, "cannot write the marker in '%s/%s': %s", s->path, s->name,
+			    strerror(errno ? errno : ENOSPC));
 	probe_log(s->ctx, "work directory '%s/%s'", s->path, s->name);
 	cJSON_AddStringToObject(probe_env(s->ctx), "workdir", s->name);
 	return 0;
@@ -264,8 +307,15 @@ static int open_files(struct storage *s, uint64_t size)
 			continue;
 		}
 		if (s->files[i].fd < 0)
-			return probe_error(s->ctx, "cannot create '%s/%s/%s': %s", s->path, s->name, s->fnames[i],
-					   strerror(errno));
+			return serr(s, "cannot create '%s/%s/%s': %s", s->path, s->name, s->fnames[i], strerror(errno));
+		/*
+		 * Allocated up front, untimed, as fio does (fallocate=native), so writes do not extend the
+		 * file. Best effort: where it fails (unsupported, ENOSPC) the file is emptied again and the
+		 * writes themselves meet the error, named by offset.
+		 */
+		if (fallocate(s->files[i].fd, 0, 0, (off_t)size) < 0 && ftruncate(s->files[i].fd, 0) < 0)
+			return serr(s, "cannot truncate '%s/%s/%s': %s", s->path, s->name, s->fnames[i],
+				    strerror(errno));
 	}
 	return 0;
 }
@@ -333,6 +383,7 @@ static int run_seq(struct storage *s, enum engine_op op, int report)
 		.nios = probe_size(ctx, "size") / probe_size(ctx, "bs"),
 		.verify = probe_bool(ctx, "verify"),
 		.seed = s->seed,
+		.pat = &s->pat,
 		.interrupt = &interrupted,
 		.corrupt_once = &s->corrupt,
 	};
@@ -355,8 +406,10 @@ static int run_seq(struct storage *s, enum engine_op op, int report)
 	if (op == OP_SEQWRITE)
 		s->files_written = 1;
 	bytes = sum_bytes(s, r, &ios);
-	if (report && dt > 0)
-		data_metric(s, op == OP_SEQWRITE ? "seqwrite_bw" : "seqread_bw", "B/s", "higher", bytes / dt);
+	if (report && dt > 0) {
+		s->fig.seq_bytes[op == OP_SEQREAD] = bytes;
+		s->fig.seq_s[op == OP_SEQREAD] = dt;
+	}
 	probe_log(ctx, "%s: %.0f bytes in %.3f s%s", op == OP_SEQWRITE ? (report ? "seqwrite" : "layout") : "seqread",
 		  bytes, dt, s->direct ? "" : " (buffered)");
 	return 0;
@@ -367,6 +420,17 @@ static int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
+}
+
+/* Keep a workload's samples (sorted) for the report; takes *lat over. */
+static void keep_latencies(struct storage *s, int k, double **lat, size_t n)
+{
+	qsort(*lat, n, sizeof(**lat), cmp_double);
+	s->lat[k] = *lat;
+	s->nlat[k] = n;
+	s->fig.nlat[k] = n;
+	s->fig.p99[k] = stats_percentile(*lat, n, 99);
+	*lat = NULL;
 }
 
 static void latency_metrics(struct storage *s, const char *prefix, double *lat, size_t n, int p90)
@@ -380,7 +444,6 @@ static void latency_metrics(struct storage *s, const char *prefix, double *lat, 
 
 	if (!n)
 		return;
-	qsort(lat, n, sizeof(*lat), cmp_double);
 	for (i = 0; i < sizeof(pct) / sizeof(pct[0]); i++) {
 		if (pct[i].p == 90 && !p90)
 			continue;
@@ -401,6 +464,7 @@ static int run_randread(struct storage *s)
 		.nios = per,
 		.verify = probe_bool(ctx, "verify"),
 		.seed = s->seed,
+		.pat = &s->pat,
 		.interrupt = &interrupted,
 		.corrupt_once = &s->corrupt,
 	};
@@ -434,9 +498,11 @@ static int run_randread(struct storage *s)
 		memmove(lat + n, r[i].lat, k * sizeof(*lat));
 		n += k;
 	}
-	if (dt > 0)
-		data_metric(s, "randread_iops", "IOPS", "higher", (double)ios / dt);
-	latency_metrics(s, "randread", lat, n, 1);
+	if (dt > 0) {
+		s->fig.rand_ios = (double)ios;
+		s->fig.rand_s = dt;
+	}
+	keep_latencies(s, 0, &lat, n);
 	probe_log(ctx, "randread: %" PRIu64 " reads of %u bytes in %.3f s", ios, job.bs, dt);
 	rc = 0;
 out:
@@ -477,7 +543,7 @@ static int run_fsync(struct storage *s)
 		double a;
 		ssize_t w;
 
-		pattern_fill(buf, PATTERN_SECTOR, s->seed, id, off);
+		pattern_fill(&s->pat, buf, PATTERN_SECTOR, id, off);
 		a = probe_now();
 		w = pwrite(fd, buf, PATTERN_SECTOR, (off_t)off);
 		if (w != PATTERN_SECTOR || fsync(fd) < 0) {
@@ -490,8 +556,10 @@ static int run_fsync(struct storage *s)
 	}
 	if (interrupted)
 		goto out;
-	if (done)
-		data_metric(s, "fsync_iops", "IOPS", "higher", (double)done / (probe_now() - t0));
+	if (done) {
+		s->fig.fsync_ios = (double)done;
+		s->fig.fsync_s = probe_now() - t0;
+	}
 	for (i = 0; probe_bool(ctx, "verify") && i < done; i++) {
 		if (pread(fd, buf, PATTERN_SECTOR, (off_t)(i * PATTERN_SECTOR)) != PATTERN_SECTOR) {
 			snprintf(s->error, sizeof(s->error), "fsync: read back '%s/fsync.0' at offset %" PRIu64 ": %s",
@@ -500,10 +568,10 @@ static int run_fsync(struct storage *s)
 		}
 		if (atomic_exchange(&s->corrupt, 0))
 			buf[PATTERN_SECTOR / 2 + 100] ^= 0x5a; /* fault injection */
-		pattern_check(buf, PATTERN_SECTOR, s->seed, id, i * PATTERN_SECTOR, &bad);
+		pattern_check(&s->pat, buf, PATTERN_SECTOR, id, i * PATTERN_SECTOR, &bad);
 	}
 	note_bad(s, &bad, "fsync.0");
-	latency_metrics(s, "fsync", lat, done, 0);
+	keep_latencies(s, 1, &lat, done);
 	probe_log(ctx, "fsync: %" PRIu64 " write+fsync pairs", done);
 	rc = 0;
 out:
@@ -514,6 +582,37 @@ out:
 	return rc;
 }
 
+/* The agreement after a phase: whether this or any rank failed (an MPI_Allreduce, so also a barrier). */
+static int agree(struct storage *s, int failed)
+{
+	failed = failed || s->error[0] || interrupted;
+#if SD_HAVE_MPI
+	if (s->nranks > 1) {
+		int any = 0;
+
+		MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+		return any;
+	}
+#endif
+	return failed;
+}
+
+/* Every rank starts a timed phase together. */
+static void barrier(struct storage *s)
+{
+#if SD_HAVE_MPI
+	if (s->nranks > 1)
+		MPI_Barrier(MPI_COMM_WORLD);
+#else
+	(void)s;
+#endif
+}
+
+static int meta_sync(void *arg, int failed)
+{
+	return agree(arg, failed);
+}
+
 static int run_meta(struct storage *s)
 {
 	struct probe_ctx *ctx = s->ctx;
@@ -522,12 +621,12 @@ static int run_meta(struct storage *s)
 		.threads = s->jobs,
 		.files = (uint64_t)probe_int(ctx, "meta_files"),
 		.verify = probe_bool(ctx, "verify"),
-		.seed = s->seed,
+		.pat = &s->pat,
 		.interrupt = &interrupted,
 		.corrupt_once = &s->corrupt,
+		.sync = meta_sync,
+		.sync_arg = s,
 	};
-	static const char *const names[] = { "meta_create_rate", "meta_stat_rate", "meta_read_rate",
-					     "meta_unlink_rate" };
 	struct meta_result r;
 	int ph, rc = meta_run(&job, &r);
 
@@ -543,9 +642,10 @@ static int run_meta(struct storage *s)
 				 strerror(r.err));
 		return -1;
 	}
-	for (ph = 0; ph < META_PHASES; ph++)
-		if (r.seconds[ph] > 0)
-			probe_metric_set(ctx, names[ph], "ops/s", "higher", (double)r.ops[ph] / r.seconds[ph]);
+	for (ph = 0; ph < META_PHASES; ph++) {
+		s->fig.meta_ops[ph] = (double)r.ops[ph];
+		s->fig.meta_s[ph] = r.seconds[ph];
+	}
 	probe_log(ctx, "meta: %" PRIu64 " files, %u threads", job.files, job.threads);
 	return safety_remove_tree(s->dirfd, "meta") < 0
 		       ? (snprintf(s->error, sizeof(s->error), "cannot remove '%s/meta': %s", s->name, strerror(errno)),
@@ -565,7 +665,7 @@ static int choose_engine(struct storage *s)
 	if (strcmp(e, "psync") && engine_uring_available(qd, why, sizeof(why)))
 		s->engine = ENGINE_URING;
 	else if (!strcmp(e, "io_uring"))
-		return probe_error(s->ctx, "engine io_uring asked for, but it does not work here: %s", why);
+		return serr(s, "engine io_uring asked for, but it does not work here: %s", why);
 	else if (why[0]) {
 		probe_log(s->ctx, "io_uring unavailable (%s): using psync (pread/pwrite threads)", why);
 		cJSON_AddStringToObject(probe_env(s->ctx), "engine_fallback", why);
@@ -574,31 +674,34 @@ static int choose_engine(struct storage *s)
 	return 0;
 }
 
+/* One timed phase on every rank at once: barrier, run, agreement; -1 when any rank failed. */
+#define PHASE(s, call) (barrier(s), agree((s), (call) < 0) ? -1 : 0)
+
 static int workloads(struct storage *s)
 {
 	struct probe_ctx *ctx = s->ctx;
 
 	if (data_workloads(ctx)) {
-		if (open_files(s, probe_size(ctx, "size")) < 0)
+		if (agree(s, open_files(s, probe_size(ctx, "size")) < 0))
 			return -1;
-		if (want(ctx, "seqwrite") && run_seq(s, OP_SEQWRITE, 1) < 0)
+		if (want(ctx, "seqwrite") && PHASE(s, run_seq(s, OP_SEQWRITE, 1)) < 0)
 			return -1;
-		if (!s->files_written && run_seq(s, OP_SEQWRITE, 0) < 0) /* lay out the files for the reads */
+		if (!s->files_written && PHASE(s, run_seq(s, OP_SEQWRITE, 0)) < 0) /* lay out the files */
 			return -1;
-		if (want(ctx, "seqread") && run_seq(s, OP_SEQREAD, 1) < 0)
+		if (want(ctx, "seqread") && PHASE(s, run_seq(s, OP_SEQREAD, 1)) < 0)
 			return -1;
-		if (want(ctx, "randread") && run_randread(s) < 0)
+		if (want(ctx, "randread") && PHASE(s, run_randread(s)) < 0)
 			return -1;
 		close_files(s);
-		if (!interrupted)
-			for (unsigned i = 0; i < s->jobs; i++)
-				unlinkat(s->dirfd, s->fnames[i], 0);
+		for (unsigned i = 0; i < s->jobs; i++)
+			unlinkat(s->dirfd, s->fnames[i], 0);
 	}
-	if (!interrupted && want(ctx, "fsync") && run_fsync(s) < 0)
+	if (want(ctx, "fsync") && PHASE(s, run_fsync(s)) < 0)
 		return -1;
-	if (!interrupted && want(ctx, "meta") && run_meta(s) < 0)
+	/* meta agrees before and after each of its phases itself (meta_sync) */
+	if (want(ctx, "meta") && agree(s, run_meta(s) < 0))
 		return -1;
-	return interrupted ? -1 : 0;
+	return agree(s, 0) ? -1 : 0;
 }
 
 static void install_signals(void)
@@ -629,13 +732,242 @@ static int remove_workdir(struct storage *s)
 	return 0;
 }
 
+/* Launched by mpirun/srun with an MPI process manager: MPI is started, one work directory per rank. */
+static void mpi_start(struct storage *s)
+{
+	s->nranks = 1;
+#if SD_HAVE_MPI
+	int prov = 0;
+
+	if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMIX_RANK") && !getenv("PMI_RANK") && !getenv("PMI_SIZE"))
+		return;
+	if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &prov) != MPI_SUCCESS) {
+		probe_log(s->ctx, "MPI_Init_thread failed: running as one process");
+		return;
+	}
+	s->mpi = 1;
+	MPI_Comm_rank(MPI_COMM_WORLD, &s->rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &s->nranks);
+#endif
+}
+
+/*
+ * Rank 0 gets every rank's figures and latency samples (pooled, sorted).
+ * One process: its own. Under MPI, *figs and pooled[] are allocated (rank 0;
+ * the caller frees them); other ranks get NULL.
+ */
+static void exchange(struct storage *s, struct fig **figs, double **pooled, size_t *npooled)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		pooled[k] = s->lat[k];
+		npooled[k] = s->nlat[k];
+	}
+	*figs = &s->fig;
+#if SD_HAVE_MPI
+	if (s->nranks > 1) {
+		const int sz = (int)sizeof(s->fig), n = s->nranks;
+		int *cnt = NULL, *disp = NULL, r;
+		struct fig *all = NULL;
+
+		if (s->rank == 0 &&
+		    (!(all = calloc((size_t)n, sizeof(*all))) || !(cnt = calloc((size_t)n, sizeof(int))) ||
+		     !(disp = calloc((size_t)n, sizeof(int)))))
+			MPI_Abort(MPI_COMM_WORLD, 1);
+		MPI_Gather(&s->fig, sz, MPI_BYTE, all, sz, MPI_BYTE, 0, MPI_COMM_WORLD);
+		for (k = 0; k < 2; k++) {
+			int mine = (int)s->nlat[k], tot = 0;
+
+			MPI_Gather(&mine, 1, MPI_INT, cnt, 1, MPI_INT, 0, MPI_COMM_WORLD);
+			for (r = 0; s->rank == 0 && r < n; r++) {
+				disp[r] = tot;
+				tot += cnt[r];
+			}
+			pooled[k] = NULL;
+			if (s->rank == 0 && !(pooled[k] = malloc(((size_t)tot + 1) * sizeof(double))))
+				MPI_Abort(MPI_COMM_WORLD, 1);
+			MPI_Gatherv(s->lat[k], mine, MPI_DOUBLE, pooled[k], cnt, disp, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+			npooled[k] = (size_t)tot;
+			if (s->rank == 0)
+				qsort(pooled[k], (size_t)tot, sizeof(double), cmp_double);
+		}
+		free(cnt);
+		free(disp);
+		*figs = all;
+	}
+#endif
+}
+
+/* A metric; rank >= 0 labels it with the rank and its host; direct = 0 labels it direct=false. */
+static void put(struct storage *s, const char *name, const char *unit, const char *better, double v, int direct,
+		int rank, const char *host)
+{
+	struct probe_metric *m = probe_metric_set(s->ctx, name, unit, better, v);
+	char r[16];
+
+	if (!direct)
+		probe_metric_label(m, "direct", "false");
+	if (rank >= 0) {
+		snprintf(r, sizeof(r), "%d", rank);
+		probe_metric_label(m, "rank", r);
+		probe_metric_label(m, "host", host);
+	}
+}
+
+#define FIELD(f) offsetof(struct fig, f)
+static const struct rate {
+	const char *name, *unit;
+	size_t ops, secs; /* offsets of two doubles in struct fig */
+	int data;	  /* a data-path metric: labelled direct=false when buffered */
+} rates[] = {
+	{ "seqwrite_bw", "B/s", FIELD(seq_bytes[0]), FIELD(seq_s[0]), 1 },
+	{ "seqread_bw", "B/s", FIELD(seq_bytes[1]), FIELD(seq_s[1]), 1 },
+	{ "randread_iops", "IOPS", FIELD(rand_ios), FIELD(rand_s), 1 },
+	{ "fsync_iops", "IOPS", FIELD(fsync_ios), FIELD(fsync_s), 1 },
+	{ "meta_create_rate", "ops/s", FIELD(meta_ops[META_CREATE]), FIELD(meta_s[META_CREATE]), 0 },
+	{ "meta_stat_rate", "ops/s", FIELD(meta_ops[META_STAT]), FIELD(meta_s[META_STAT]), 0 },
+	{ "meta_read_rate", "ops/s", FIELD(meta_ops[META_READ]), FIELD(meta_s[META_READ]), 0 },
+	{ "meta_unlink_rate", "ops/s", FIELD(meta_ops[META_UNLINK]), FIELD(meta_s[META_UNLINK]), 0 },
+};
+
+static double fget(const struct fig *f, size_t off)
+{
+	double v;
+
+	memcpy(&v, (const char *)f + off, sizeof(v));
+	return v;
+}
+
+/*
+ * Rank 0's metrics: each rate as the sum over ranks / the slowest rank's
+ * time (where every rank ran it), latency percentiles over every rank's
+ * samples; launched on many ranks, each rank's own figures too.
+ */
+static void report_metrics(struct storage *s, const struct fig *f, int n, double **pooled, size_t *npooled)
+{
+	size_t i;
+	int r, direct = 1;
+
+	for (r = 0; r < n; r++)
+		direct = direct && f[r].direct;
+	s->direct = direct;
+	for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		double sum = 0, tmax = 0;
+		int all = 1;
+
+		for (r = 0; r < n; r++) {
+			sum += fget(&f[r], rates[i].ops);
+			tmax = fget(&f[r], rates[i].secs) > tmax ? fget(&f[r], rates[i].secs) : tmax;
+			all = all && fget(&f[r], rates[i].secs) > 0;
+		}
+		if (all)
+			put(s, rates[i].name, rates[i].unit, "higher", sum / tmax, direct || !rates[i].data, -1, NULL);
+	}
+	latency_metrics(s, "randread", pooled[0], npooled[0], 1);
+	latency_metrics(s, "fsync", pooled[1], npooled[1], 0);
+	for (r = 0; n > 1 && r < n; r++) {
+		for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
+			if (fget(&f[r], rates[i].secs) > 0)
+				put(s, rates[i].name, rates[i].unit, "higher",
+				    fget(&f[r], rates[i].ops) / fget(&f[r], rates[i].secs),
+				    f[r].direct || !rates[i].data, r, f[r].host);
+		if (f[r].nlat[0])
+			put(s, "randread_lat_p99", "s", "lower", f[r].p99[0], f[r].direct, r, f[r].host);
+		if (f[r].nlat[1])
+			put(s, "fsync_lat_p99", "s", "lower", f[r].p99[1], f[r].direct, r, f[r].host);
+		put(s, "data_mismatch", "count", "lower", (double)f[r].mismatches, 1, r, f[r].host);
+	}
+}
+
+/* Rank 0's verdict over every rank: failed (data) outranks error; returns the probe's rc. */
+static int verdict(struct storage *s, const struct fig *f, int n, int rc)
+{
+	struct probe_ctx *ctx = s->ctx;
+	uint64_t bad = 0;
+	int r, first_bad = -1, first_err = -1, sig = 0;
+	char who[300] = "";
+
+	for (r = 0; r < n; r++) {
+		bad += f[r].mismatches;
+		if (f[r].mismatches && first_bad < 0)
+			first_bad = r;
+		if (f[r].error[0] && first_err < 0)
+			first_err = r;
+		if (f[r].interrupted && !sig)
+			sig = f[r].interrupted;
+	}
+	if (first_err >= 0) {
+		if (n > 1)
+			snprintf(who, sizeof(who), "rank %d (%s): ", first_err, f[first_err].host);
+		probe_error(ctx, "%s%s%s", who, f[first_err].error,
+			    s->name[0] || n > 1 ? "; work directory removed" : "");
+		rc = -1;
+	} else if (sig) {
+		probe_error(ctx, "interrupted by %s; work directory removed", sig == SIGINT ? "SIGINT" : "SIGTERM");
+		rc = -1;
+	}
+	if (rc == 0 || bad) {
+		probe_metric_set(ctx, "data_mismatch", "count", "lower", (double)bad);
+		if (n > 1 && bad)
+			snprintf(who, sizeof(who), "rank %d (%s): ", first_bad, f[first_bad].host);
+		if (bad)
+			probe_fail(ctx, "data mismatch: %" PRIu64 " bad 4 KiB sectors read back, the first in %s%s",
+				   bad, n > 1 ? who : "", f[first_bad].first_bad);
+	}
+	return bad ? 0 : rc; /* failed (data) outranks error (what stopped the run) */
+}
+
+/* Checks and the work directory, before any workload: -1 with s->error (or the probe's error) set. */
+static int setup(struct storage *s)
+{
+	struct probe_ctx *ctx = s->ctx;
+	cJSON *env = probe_env(ctx);
+	char err[600];
+	struct statfs fs;
+	int removed;
+
+	if (check_params(ctx) < 0) /* the same on every rank */
+		return -1;
+	if (safety_check_target(s->path, err, sizeof(err)) < 0)
+		return serr(s, "%s", err);
+	s->parentfd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->parentfd < 0)
+		return serr(s, "cannot open '%s': %s", s->path, strerror(errno));
+	if (statfs(s->path, &fs) == 0)
+		cJSON_AddStringToObject(env, "fs_type",
+					(snprintf(err, sizeof(err), "0x%lx", (unsigned long)fs.f_type), err));
+	removed = safety_sweep(s->path, s->host, log_sweep, ctx);
+	cJSON_AddNumberToObject(env, "stale_removed", removed);
+	if (check_space(s) < 0 || choose_engine(s) < 0)
+		return -1;
+	if (getrandom(&s->seed, sizeof(s->seed), 0) != sizeof(s->seed))
+		s->seed = pattern_mix((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32));
+	pattern_init(&s->pat, s->seed);
+	atomic_store(&s->corrupt, probe_fault(ctx, "corrupt"));
+	return make_workdir(s);
+}
+
+static void add_rank_env(struct storage *s, const struct fig *f, int n)
+{
+	int r, q, hosts = 0;
+
+	for (r = 0; r < n; r++) {
+		for (q = 0; q < r && strcmp(f[q].host, f[r].host); q++)
+			;
+		hosts += q == r;
+	}
+	cJSON_AddNumberToObject(probe_env(s->ctx), "ranks", n);
+	cJSON_AddNumberToObject(probe_env(s->ctx), "hosts", hosts);
+}
+
 static int run(struct probe_ctx *ctx)
 {
 	struct storage *s = calloc(1, sizeof(*s));
-	char err[600];
-	struct statfs fs;
-	int rc = -1, removed;
-	cJSON *env = probe_env(ctx);
+	double *pooled[2] = { NULL, NULL };
+	size_t npooled[2];
+	struct fig *figs = NULL;
+	int rc, k;
 
 	if (!s)
 		return probe_error(ctx, "out of memory");
@@ -646,60 +978,40 @@ static int run(struct probe_ctx *ctx)
 	s->direct = probe_bool(ctx, "direct");
 	for (unsigned i = 0; i < MAX_JOBS; i++)
 		s->files[i].fd = -1;
+	mpi_start(s);
 	install_signals();
-	if (check_params(ctx) < 0)
-		goto out;
-	if (safety_check_target(s->path, err, sizeof(err)) < 0) {
-		probe_error(ctx, "%s", err);
-		goto out;
-	}
-	s->parentfd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->parentfd < 0) {
-		probe_error(ctx, "cannot open '%s': %s", s->path, strerror(errno));
-		goto out;
-	}
 	if (gethostname(s->host, sizeof(s->host) - 1) < 0)
 		snprintf(s->host, sizeof(s->host), "unknown");
-	if (statfs(s->path, &fs) == 0)
-		cJSON_AddStringToObject(env, "fs_type",
-					(snprintf(err, sizeof(err), "0x%lx", (unsigned long)fs.f_type), err));
-	removed = safety_sweep(s->path, s->host, log_sweep, ctx);
-	cJSON_AddNumberToObject(env, "stale_removed", removed);
-	if (check_space(s) < 0 || choose_engine(s) < 0)
-		goto out;
-	if (getrandom(&s->seed, sizeof(s->seed), 0) != sizeof(s->seed))
-		s->seed = pattern_mix((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32));
-	atomic_store(&s->corrupt, probe_fault(ctx, "corrupt"));
-	if (make_workdir(s) < 0) {
-		rc = -1;
-		goto cleanup;
-	}
-	rc = workloads(s);
-cleanup:
-	cJSON_AddBoolToObject(env, "direct", s->direct);
-	if (remove_workdir(s) < 0 && rc == 0) {
-		probe_error(ctx, "cannot remove work directory '%s/%s': %s", s->path, s->name, strerror(errno));
-		rc = -1;
-		goto out;
-	}
-	if (interrupted) {
-		probe_error(ctx, "interrupted by %s; work directory removed",
-			    interrupted == SIGINT ? "SIGINT" : "SIGTERM");
-		rc = -1;
-	} else if (s->error[0]) {
-		probe_error(ctx, "%s; work directory removed", s->error);
-		rc = -1;
-	}
-	if (rc == 0 || s->mismatches) {
-		probe_metric_set(ctx, "data_mismatch", "count", "lower", (double)s->mismatches);
-		if (s->mismatches)
-			probe_fail(ctx, "data mismatch: %" PRIu64 " bad 4 KiB sectors read back, the first in %s",
-				   s->mismatches, s->first_bad);
-	}
-out:
+	rc = setup(s);
+	rc = agree(s, rc < 0) ? -1 : workloads(s);
+	cJSON_AddBoolToObject(probe_env(ctx), "direct", s->direct);
+	if (remove_workdir(s) < 0)
+		serr(s, "cannot remove work directory '%s/%s': %s", s->path, s->name, strerror(errno));
 	if (s->parentfd >= 0)
 		close(s->parentfd);
-	rc = s->mismatches ? 0 : rc; /* failed (data) outranks error (what stopped the run) */
+	snprintf(s->fig.host, sizeof(s->fig.host), "%s", s->host);
+	snprintf(s->fig.first_bad, sizeof(s->fig.first_bad), "%s", s->first_bad);
+	snprintf(s->fig.error, sizeof(s->fig.error), "%s", s->error);
+	s->fig.mismatches = s->mismatches;
+	s->fig.interrupted = interrupted;
+	s->fig.direct = s->direct;
+	exchange(s, &figs, pooled, npooled);
+	if (s->rank == 0) {
+		add_rank_env(s, figs, s->nranks);
+		report_metrics(s, figs, s->nranks, pooled, npooled);
+		rc = verdict(s, figs, s->nranks, rc);
+	}
+	if (s->nranks > 1) {
+		free(figs);
+		free(pooled[0]);
+		free(pooled[1]);
+	}
+#if SD_HAVE_MPI
+	if (s->mpi)
+		MPI_Finalize();
+#endif
+	for (k = 0; k < 2; k++)
+		free(s->lat[k]);
 	free(s);
 	return rc < 0 ? -1 : 0;
 }

@@ -88,6 +88,52 @@ expect "env counts it" [ "$(jget "$TMP/stale.json" "d['env']['stale_removed']")"
 snapshot "$D" >"$TMP/after"
 expect "a look-alike directory without a marker is untouched" cmp -s "$TMP/before" "$TMP/after"
 
+# Under a real `mpirun --oversubscribe -np 2`: file per process, rank 0 reports the aggregate
+# (total bytes / slowest rank's time) and each rank's figures; rank r's stdout in $TMP/mpi.r.json.
+if command -v mpirun >/dev/null 2>&1; then
+	export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+	snapshot "$D" >"$TMP/before"
+	timeout 120 mpirun --oversubscribe -np 2 sh -c 'exec "$0" "$@" >"'"$TMP"'/mpi.$OMPI_COMM_WORLD_RANK.json"' \
+		"$P" --path="$D" "${SMALL[@]}" 2>"$TMP/mpi.log"
+	expect "mpirun np 2: exits 0" [ $? -eq 0 ]
+	R=$TMP/mpi.0.json
+	expect "mpirun np 2: rank 0's result matches the schema, status ok" [ "$(jget "$R" "d['status']")" = ok ]
+	expect "mpirun np 2: rank 1 prints nothing" [ ! -s "$TMP/mpi.1.json" ]
+	expect "mpirun np 2: env ranks 2" [ "$(jget "$R" "d['env']['ranks']")" = 2 ]
+	expect "mpirun np 2: seqwrite_bw and randread_lat_p99 for ranks 0 and 1" [ "$(jget "$R" \
+		"sorted(m['labels']['rank'] + m['name'] for m in d['metrics'] if m['name'] in ('seqwrite_bw','randread_lat_p99') and 'rank' in m.get('labels', {}))")" = "['0randread_lat_p99', '0seqwrite_bw', '1randread_lat_p99', '1seqwrite_bw']" ]
+	# each rank wrote jobs x size = 8 MiB; its time is 8 MiB / its bw; aggregate = 16 MiB / slowest time
+	expect "mpirun np 2: seqwrite_bw == total bytes / slowest rank's time" /usr/bin/python3 -c "
+import json, sys
+d = json.load(open('$R'))
+per = [m['value'] for m in d['metrics'] if m['name'] == 'seqwrite_bw' and 'rank' in m.get('labels', {})]
+agg = [m['value'] for m in d['metrics'] if m['name'] == 'seqwrite_bw' and not m.get('labels')][0]
+b = 2 * 4 * 2**20
+sys.exit(not abs(agg - len(per) * b / max(b / v for v in per)) <= 1e-6 * agg)"
+	snapshot "$D" >"$TMP/after"
+	expect "mpirun np 2: nothing left behind, the rest untouched" cmp -s "$TMP/before" "$TMP/after"
+	timeout 120 mpirun --oversubscribe -np 2 sh -c '[ "$OMPI_COMM_WORLD_RANK" = 1 ] && export SHAKEDOWN_FAULT=storage.corrupt
+		exec "$0" "$@" >"'"$TMP"'/mpibad.$OMPI_COMM_WORLD_RANK.json"' "$P" --path="$D" "${SMALL[@]}" 2>/dev/null
+	expect "mpirun np 2: a corrupted read on rank 1 fails the probe, naming rank 1" [ "$(jget "$TMP/mpibad.0.json" \
+		"d['status'] + ' ' + d['reason'][:34]")" = "failed data mismatch: 1 bad 4 KiB sectors" ]
+	expect "... naming rank 1" grep -q "the first in rank 1 " "$TMP/mpibad.0.json"
+	cat >"$TMP/mpi.yaml" <<YAML
+plan: storage-mpi
+steps:
+  - id: st
+    probe: storage
+    launcher: {kind: mpirun, np: 2, args: [--oversubscribe]}
+    with: {path: "$D", size: 4MiB, jobs: 1, qd: 4, rand_ios: 500, fsync_ios: 10, meta_files: 100, reserve: 0, runtime: 20s}
+    timeout: 120s
+YAML
+	out=$("$SD" run "$TMP/mpi.yaml" -q --out "$TMP/runs" 2>/dev/null)
+	expect "runner + mpirun np 2: the step is ok" [ "$(jget "$out/results.json" "d['steps'][0]['status']")" = ok ]
+	snapshot "$D" >"$TMP/after"
+	expect "runner + mpirun: nothing left behind" cmp -s "$TMP/before" "$TMP/after"
+else
+	echo "  skip MPI aggregate checks: mpirun not found (install openmpi-bin)"
+fi
+
 # ENOSPC on a real small filesystem
 M=$TMP/tiny
 mkdir -p "$M"

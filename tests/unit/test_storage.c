@@ -1,7 +1,8 @@
 /*
  * test_storage.c - the storage probe's pure parts: the sector pattern and its
- * verification (a corrupted, misplaced or foreign sector is caught at the
- * right offset, with the right reason), percentiles with known answers
+ * verification (a corrupted, misplaced, torn or foreign sector, and a flipped
+ * byte anywhere in a sector, are caught at the right offset, with the right
+ * reason; a stamped reused buffer equals a freshly filled one), percentiles with known answers
  * (stats_percentile, nearest rank), and the safety rules: work directory
  * names, the marker, the stale judgement, the free-space sum, and a real
  * sweep in a temporary directory that removes only a dead owner's directory.
@@ -26,18 +27,38 @@
 
 #define SEC PATTERN_SECTOR
 
+static struct pattern pat7, pat8, pat42;
+
+static int setup_patterns(void **state)
+{
+	(void)state;
+	pattern_init(&pat7, 7);
+	pattern_init(&pat8, 8);
+	pattern_init(&pat42, 42);
+	return 0;
+}
+
 static void test_pattern_roundtrip(void **state)
 {
-	unsigned char *buf = malloc(16 * SEC);
+	unsigned char *buf = malloc(16 * SEC), *again = malloc(16 * SEC);
 	struct pattern_bad bad = { 0 };
 
 	(void)state;
-	pattern_fill(buf, 16 * SEC, 42, 3, 1 << 20);
-	assert_int_equal(pattern_check(buf, 16 * SEC, 42, 3, 1 << 20, &bad), 0);
+	pattern_fill(&pat42, buf, 16 * SEC, 3, 1 << 20);
+	assert_int_equal(pattern_check(&pat42, buf, 16 * SEC, 3, 1 << 20, &bad), 0);
 	assert_int_equal(bad.count, 0);
-	/* every sector differs from its neighbour (payload derived from the offset) */
-	assert_memory_not_equal(buf + 100, buf + SEC + 100, 64);
+	/* every sector differs from its neighbour (header and tag carry the offset) */
+	assert_memory_not_equal(buf, buf + SEC, 40);
+	assert_memory_not_equal(buf + SEC - 8, buf + 2 * SEC - 8, 8);
+	/* another run's payload differs */
+	assert_memory_not_equal(pat42.payload, pat7.payload, 64);
+	/* stamping a filled buffer for another place is the same as filling it there */
+	pattern_fill(&pat42, again, 16 * SEC, 5, 1 << 30);
+	pattern_stamp(&pat42, buf, 16 * SEC, 5, 1 << 30);
+	assert_memory_equal(buf, again, 16 * SEC);
+	assert_int_equal(pattern_check(&pat42, buf, 16 * SEC, 5, 1 << 30, &bad), 0);
 	free(buf);
+	free(again);
 }
 
 static void test_pattern_corrupt_sector(void **state)
@@ -46,15 +67,58 @@ static void test_pattern_corrupt_sector(void **state)
 	struct pattern_bad bad = { 0 };
 
 	(void)state;
-	pattern_fill(buf, 16 * SEC, 7, 1, 0);
+	pattern_fill(&pat7, buf, 16 * SEC, 1, 0);
 	buf[5 * SEC + 3000] ^= 1; /* one bit of sector 5's payload */
 	buf[9 * SEC + 2000] ^= 0x80;
-	assert_int_equal(pattern_check(buf, 16 * SEC, 7, 1, 0, &bad), 2);
+	assert_int_equal(pattern_check(&pat7, buf, 16 * SEC, 1, 0, &bad), 2);
 	assert_int_equal(bad.count, 2);
 	assert_true(bad.offset == 5 * SEC); /* the first bad one */
 	assert_int_equal(bad.why, PATTERN_BAD_CRC);
 	assert_string_equal(pattern_why_names[bad.why], "contents damaged (bad crc32)");
 	free(buf);
+}
+
+/* A flipped byte anywhere in a sector (header, crc, payload, tag) is caught. */
+static void test_pattern_every_byte(void **state)
+{
+	unsigned char *buf = malloc(SEC);
+	size_t i;
+
+	(void)state;
+	pattern_fill(&pat7, buf, SEC, 9, 12 * SEC);
+	for (i = 0; i < SEC; i++) {
+		struct pattern_bad bad = { 0 };
+
+		buf[i] ^= 0x01;
+		assert_int_equal(pattern_check(&pat7, buf, SEC, 9, 12 * SEC, &bad), 1);
+		buf[i] ^= 0x01;
+		buf[i] ^= 0xff;
+		assert_int_equal(pattern_check(&pat7, buf, SEC, 9, 12 * SEC, &bad), 1);
+		buf[i] ^= 0xff;
+	}
+	free(buf);
+}
+
+/* A sector whose start is one write and whose end is another (torn) fails. */
+static void test_pattern_torn(void **state)
+{
+	unsigned char *a = malloc(SEC), *b = malloc(SEC);
+	struct pattern_bad bad = { 0 };
+
+	(void)state;
+	pattern_fill(&pat7, a, SEC, 1, 0);
+	pattern_fill(&pat7, b, SEC, 1, SEC); /* the same run, the next sector */
+	memcpy(a + SEC - 512, b + SEC - 512, 512);
+	assert_int_equal(pattern_check(&pat7, a, SEC, 1, 0, &bad), 1);
+	assert_int_equal(bad.why, PATTERN_BAD_CRC);
+	pattern_fill(&pat7, a, SEC, 1, 0);
+	pattern_fill(&pat8, b, SEC, 1, 0); /* the same place, another run */
+	memcpy(a + 512, b + 512, 512);
+	memset(&bad, 0, sizeof(bad));
+	assert_int_equal(pattern_check(&pat7, a, SEC, 1, 0, &bad), 1);
+	assert_int_equal(bad.why, PATTERN_BAD_CRC);
+	free(a);
+	free(b);
 }
 
 static void test_pattern_misplaced(void **state)
@@ -64,19 +128,19 @@ static void test_pattern_misplaced(void **state)
 
 	(void)state;
 	/* read back from the wrong offset, file, run; or never written (zeroes) */
-	pattern_fill(buf, 4 * SEC, 7, 1, 8 * SEC);
+	pattern_fill(&pat7, buf, 4 * SEC, 1, 8 * SEC);
 	memset(&bad, 0, sizeof(bad));
-	assert_int_equal(pattern_check(buf, 4 * SEC, 7, 1, 0, &bad), 4);
+	assert_int_equal(pattern_check(&pat7, buf, 4 * SEC, 1, 0, &bad), 4);
 	assert_int_equal(bad.why, PATTERN_BAD_OFFSET);
 	memset(&bad, 0, sizeof(bad));
-	assert_int_equal(pattern_check(buf, 4 * SEC, 7, 2, 8 * SEC, &bad), 4);
+	assert_int_equal(pattern_check(&pat7, buf, 4 * SEC, 2, 8 * SEC, &bad), 4);
 	assert_int_equal(bad.why, PATTERN_BAD_FILE);
 	memset(&bad, 0, sizeof(bad));
-	assert_int_equal(pattern_check(buf, 4 * SEC, 8, 1, 8 * SEC, &bad), 4);
+	assert_int_equal(pattern_check(&pat8, buf, 4 * SEC, 1, 8 * SEC, &bad), 4);
 	assert_int_equal(bad.why, PATTERN_BAD_SEED);
 	memset(buf + 2 * SEC, 0, SEC);
 	memset(&bad, 0, sizeof(bad));
-	assert_int_equal(pattern_check(buf, 4 * SEC, 7, 1, 8 * SEC, &bad), 1);
+	assert_int_equal(pattern_check(&pat7, buf, 4 * SEC, 1, 8 * SEC, &bad), 1);
 	assert_int_equal(bad.why, PATTERN_BAD_MAGIC);
 	assert_true(bad.offset == 10 * SEC);
 	free(buf);
@@ -261,6 +325,8 @@ int main(void)
 		cmocka_unit_test(test_pattern_roundtrip),
 		cmocka_unit_test(test_pattern_corrupt_sector),
 		cmocka_unit_test(test_pattern_misplaced),
+		cmocka_unit_test(test_pattern_every_byte),
+		cmocka_unit_test(test_pattern_torn),
 		cmocka_unit_test(test_percentile),
 		cmocka_unit_test(test_dirname_marker),
 		cmocka_unit_test(test_judge),
@@ -269,5 +335,5 @@ int main(void)
 		cmocka_unit_test(test_remove_tree_no_follow),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup_patterns, NULL);
 }
