@@ -38,8 +38,8 @@ STREAM ?=
 VERSION := 0.1.0
 
 # The Debian packages, in one place: DEB_RUN to build and run, DEB_CHECK in addition for the tests.
-DEB_RUN := gcc make pkg-config libyaml-dev libcjson-dev libhwloc-dev libopenblas-dev liburing-dev zlib1g-dev openmpi-bin libopenmpi-dev
-DEB_CHECK := libcmocka-dev python3 python3-jsonschema clang-format chromium fio openmpi-bin slurm-wlm munge
+DEB_RUN := gcc make pkg-config libyaml-dev libcjson-dev libhwloc-dev libopenblas-dev liburing-dev zlib1g-dev openmpi-bin libopenmpi-dev libcurl4-openssl-dev libssl-dev
+DEB_CHECK := libcmocka-dev python3 python3-jsonschema clang-format chromium fio openmpi-bin slurm-wlm munge docker-registry skopeo apache2-utils
 
 B := $(BUILDDIR)
 ifeq ($(V),1)
@@ -139,8 +139,14 @@ PROBE_CFLAGS_busbw := -O3 $(if $(filter 1,$(HAVE_MPI)),$(shell pkg-config --cfla
 PROBE_LIBS_busbw := $(if $(filter 1,$(HAVE_MPI)),$(or $(shell pkg-config --libs ompi-c 2>/dev/null),-lmpi))
 PROBE_CUDA_LIBS_busbw := -lnccl
 UNIT_SRC_test_busbw := probes/busbw/coll.c
+PROBE_CFLAGS_soak := -O3 -ffp-contract=fast
+PROBE_CUDA_LIBS_soak := -lcublasLt
+UNIT_SRC_test_soak := probes/soak/analysis.c probes/soak/sysfs.c probes/soak/telemetry.c
 BENCH_LIBS_bench_busbw_mpi := $(PROBE_LIBS_busbw)
 $(B)/obj/tests/bench/bench_busbw_mpi.o: ALL_CFLAGS += $(PROBE_CFLAGS_busbw)
+PROBE_CFLAGS_registry := $(shell pkg-config --cflags libcurl openssl 2>/dev/null)
+PROBE_LIBS_registry := $(or $(shell pkg-config --libs libcurl openssl 2>/dev/null),-lcurl -lssl -lcrypto)
+UNIT_SRC_test_registry := probes/registry/ociparse.c
 $(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/probes/$(p)/%.o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
 $(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/tests/unit/test_$(p).o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
 # ... and finds the headers beside the sources it links.

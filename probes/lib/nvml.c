@@ -25,6 +25,9 @@ typedef nvml_return_t (*fn_dev_uint)(nvml_device_t, unsigned int *);
 typedef nvml_return_t (*fn_dev_temperature)(nvml_device_t, int, unsigned int *);
 typedef nvml_return_t (*fn_dev_ecc)(nvml_device_t, int *, int *);
 typedef nvml_return_t (*fn_dev_clock)(nvml_device_t, int, unsigned int *);
+typedef nvml_return_t (*fn_dev_ull)(nvml_device_t, unsigned long long *);
+typedef nvml_return_t (*fn_dev_fields)(nvml_device_t, int, struct nvml_field_value *);
+typedef nvml_return_t (*fn_dev_ecc_count)(nvml_device_t, int, int, unsigned long long *);
 
 static const struct {
 	const char *name;
@@ -51,6 +54,13 @@ static const struct {
 	[NVML_SYM_DEVICE_ECC_MODE] = { "nvmlDeviceGetEccMode", 0 },
 	[NVML_SYM_DEVICE_MAX_CLOCK] = { "nvmlDeviceGetMaxClockInfo", 0 },
 	[NVML_SYM_DEVICE_MEM_BUS_WIDTH] = { "nvmlDeviceGetMemoryBusWidth", 0 },
+	[NVML_SYM_DEVICE_CLOCK_INFO] = { "nvmlDeviceGetClockInfo", 0 },
+	[NVML_SYM_DEVICE_TOTAL_ENERGY] = { "nvmlDeviceGetTotalEnergyConsumption", 0 },
+	[NVML_SYM_DEVICE_CLOCKS_EVENT_REASONS] = { "nvmlDeviceGetCurrentClocksEventReasons", 0 },
+	[NVML_SYM_DEVICE_CLOCKS_THROTTLE_REASONS] = { "nvmlDeviceGetCurrentClocksThrottleReasons", 0 },
+	[NVML_SYM_DEVICE_FIELD_VALUES] = { "nvmlDeviceGetFieldValues", 0 },
+	[NVML_SYM_DEVICE_TOTAL_ECC_ERRORS] = { "nvmlDeviceGetTotalEccErrors", 0 },
+	[NVML_SYM_DEVICE_PCIE_REPLAY_COUNTER] = { "nvmlDeviceGetPcieReplayCounter", 0 },
 };
 
 const char *nvml_sym_name(enum nvml_sym s)
@@ -365,4 +375,94 @@ int nvml_device_max_mem_clock(struct nvml *n, unsigned int idx, unsigned int *mh
 int nvml_device_mem_bus_width(struct nvml *n, unsigned int idx, unsigned int *bits, char *err, size_t len)
 {
 	return device_uint(n, NVML_SYM_DEVICE_MEM_BUS_WIDTH, idx, bits, err, len);
+}
+
+int nvml_device_clock(struct nvml *n, unsigned int idx, int type, unsigned int *mhz, char *err, size_t len)
+{
+	fn_dev_clock f = (fn_dev_clock)sym(n, NVML_SYM_DEVICE_CLOCK_INFO, err, len);
+	nvml_device_t h;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	return check(n, NVML_SYM_DEVICE_CLOCK_INFO, idx, f(h, type, mhz), err, len);
+}
+
+/* The calls of the shape (device, unsigned long long *). */
+static int device_ull(struct nvml *n, enum nvml_sym s, unsigned int idx, unsigned long long *v, char *err, size_t len)
+{
+	fn_dev_ull f = (fn_dev_ull)sym(n, s, err, len);
+	nvml_device_t h;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	return check(n, s, idx, f(h, v), err, len);
+}
+
+int nvml_device_total_energy(struct nvml *n, unsigned int idx, unsigned long long *mj, char *err, size_t len)
+{
+	return device_ull(n, NVML_SYM_DEVICE_TOTAL_ENERGY, idx, mj, err, len);
+}
+
+int nvml_device_clocks_event_reasons(struct nvml *n, unsigned int idx, unsigned long long *mask, char *err, size_t len)
+{
+	enum nvml_sym s = NVML_SYM_DEVICE_CLOCKS_EVENT_REASONS;
+
+	if (!nvml_has(n, s) && nvml_has(n, NVML_SYM_DEVICE_CLOCKS_THROTTLE_REASONS))
+		s = NVML_SYM_DEVICE_CLOCKS_THROTTLE_REASONS;
+	return device_ull(n, s, idx, mask, err, len);
+}
+
+int nvml_device_memory_temperature(struct nvml *n, unsigned int idx, unsigned int *celsius, char *err, size_t len)
+{
+	fn_dev_fields f = (fn_dev_fields)sym(n, NVML_SYM_DEVICE_FIELD_VALUES, err, len);
+	struct nvml_field_value fv;
+	nvml_device_t h;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	memset(&fv, 0, sizeof(fv));
+	fv.field_id = NVML_FI_DEV_MEMORY_TEMP;
+	if (check(n, NVML_SYM_DEVICE_FIELD_VALUES, idx, f(h, 1, &fv), err, len) ||
+	    check(n, NVML_SYM_DEVICE_FIELD_VALUES, idx, fv.nvml_return, err, len))
+		return -1;
+	switch (fv.value_type) {
+	case 0:
+		*celsius = fv.value.d > 0 ? (unsigned int)fv.value.d : 0;
+		return 0;
+	case 1:
+		*celsius = fv.value.ui;
+		return 0;
+	case 2:
+	case 3:
+		*celsius = (unsigned int)fv.value.ull;
+		return 0;
+	case 4:
+		*celsius = fv.value.sll > 0 ? (unsigned int)fv.value.sll : 0;
+		return 0;
+	case 5:
+		*celsius = fv.value.si > 0 ? (unsigned int)fv.value.si : 0;
+		return 0;
+	default:
+		n->last_rc = NVML_RC_NOT_SUPPORTED;
+		errf(err, len, "'%s' answered value type %d for gpu %u", syms[NVML_SYM_DEVICE_FIELD_VALUES].name,
+		     fv.value_type, idx);
+		return -1;
+	}
+}
+
+int nvml_device_ecc_errors(struct nvml *n, unsigned int idx, int uncorrected, unsigned long long *count, char *err,
+			   size_t len)
+{
+	fn_dev_ecc_count f = (fn_dev_ecc_count)sym(n, NVML_SYM_DEVICE_TOTAL_ECC_ERRORS, err, len);
+	nvml_device_t h;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	/* errorType: 0 corrected, 1 uncorrected; counterType 0: volatile (since the driver loaded) */
+	return check(n, NVML_SYM_DEVICE_TOTAL_ECC_ERRORS, idx, f(h, uncorrected ? 1 : 0, 0, count), err, len);
+}
+
+int nvml_device_pcie_replays(struct nvml *n, unsigned int idx, unsigned int *count, char *err, size_t len)
+{
+	return device_uint(n, NVML_SYM_DEVICE_PCIE_REPLAY_COUNTER, idx, count, err, len);
 }

@@ -60,7 +60,41 @@ typedef struct nvml_device_st *nvml_device_t;
 #define NVML_RC_NO_SYMBOL (-1) /* ours: the function is not in the library, or nothing is loaded */
 
 #define NVML_SENSOR_GPU 0   /* NVML_TEMPERATURE_GPU */
+#define NVML_CLOCK_SM 1	    /* NVML_CLOCK_SM, of nvmlClockType_t */
 #define NVML_CLOCK_MEMORY 2 /* NVML_CLOCK_MEM, of nvmlClockType_t */
+
+/* nvmlClocksEventReasons bits (the same bits as the older ClocksThrottleReasons). */
+#define NVML_CLOCKS_EVENT_GPU_IDLE 0x1ull
+#define NVML_CLOCKS_EVENT_APPLICATIONS_CLOCKS 0x2ull
+#define NVML_CLOCKS_EVENT_SW_POWER_CAP 0x4ull
+#define NVML_CLOCKS_EVENT_HW_SLOWDOWN 0x8ull
+#define NVML_CLOCKS_EVENT_SYNC_BOOST 0x10ull
+#define NVML_CLOCKS_EVENT_SW_THERMAL 0x20ull
+#define NVML_CLOCKS_EVENT_HW_THERMAL 0x40ull
+#define NVML_CLOCKS_EVENT_HW_POWER_BRAKE 0x80ull
+#define NVML_CLOCKS_EVENT_DISPLAY_CLOCKS 0x100ull
+
+/* Field ids for nvmlDeviceGetFieldValues. */
+#define NVML_FI_DEV_MEMORY_TEMP 82 /* HBM temperature, degrees Celsius */
+
+/* nvmlFieldValue_t: one field asked for and its answer (value is nvmlValue_t, a union of 8 bytes). */
+struct nvml_field_value {
+	unsigned int field_id;
+	unsigned int scope_id;
+	long long timestamp;
+	long long latency_usec;
+	int value_type; /* nvmlValueType_t: 0 double, 1 uint, 2 ulong, 3 ulonglong, 4 slonglong, 5 sint, 6 ushort */
+	nvml_return_t nvml_return;
+	union {
+		double d;
+		unsigned int ui;
+		unsigned long ul;
+		unsigned long long ull;
+		long long sll;
+		int si;
+		unsigned short us;
+	} value;
+};
 
 /* Buffer sizes from NVML's header (the _V2 sizes, the largest). */
 #define NVML_NAME_LEN 96
@@ -110,6 +144,13 @@ enum nvml_sym {
 	NVML_SYM_DEVICE_ECC_MODE,
 	NVML_SYM_DEVICE_MAX_CLOCK,
 	NVML_SYM_DEVICE_MEM_BUS_WIDTH,
+	NVML_SYM_DEVICE_CLOCK_INFO,
+	NVML_SYM_DEVICE_TOTAL_ENERGY,
+	NVML_SYM_DEVICE_CLOCKS_EVENT_REASONS,
+	NVML_SYM_DEVICE_CLOCKS_THROTTLE_REASONS,
+	NVML_SYM_DEVICE_FIELD_VALUES,
+	NVML_SYM_DEVICE_TOTAL_ECC_ERRORS,
+	NVML_SYM_DEVICE_PCIE_REPLAY_COUNTER,
 	NVML_SYM_COUNT
 };
 
@@ -183,5 +224,22 @@ int nvml_device_ecc_mode(struct nvml *n, unsigned int idx, int *current, int *pe
 int nvml_device_max_mem_clock(struct nvml *n, unsigned int idx, unsigned int *mhz, char *err, size_t len);
 /* Width of the memory bus, bits (nvmlDeviceGetMemoryBusWidth): 5120 for H100's HBM3. */
 int nvml_device_mem_bus_width(struct nvml *n, unsigned int idx, unsigned int *bits, char *err, size_t len);
+/* The clock running now, MHz (nvmlDeviceGetClockInfo): type NVML_CLOCK_SM or NVML_CLOCK_MEMORY. */
+int nvml_device_clock(struct nvml *n, unsigned int idx, int type, unsigned int *mhz, char *err, size_t len);
+/* Energy used since the driver was loaded, millijoules (nvmlDeviceGetTotalEnergyConsumption, Volta and later). */
+int nvml_device_total_energy(struct nvml *n, unsigned int idx, unsigned long long *mj, char *err, size_t len);
+/*
+ * Why the clocks are below their maximum now, NVML_CLOCKS_EVENT_* bits:
+ * nvmlDeviceGetCurrentClocksEventReasons, or on drivers older than 535 its
+ * former name nvmlDeviceGetCurrentClocksThrottleReasons (same bits).
+ */
+int nvml_device_clocks_event_reasons(struct nvml *n, unsigned int idx, unsigned long long *mask, char *err, size_t len);
+/* HBM temperature, degrees Celsius (nvmlDeviceGetFieldValues, NVML_FI_DEV_MEMORY_TEMP). */
+int nvml_device_memory_temperature(struct nvml *n, unsigned int idx, unsigned int *celsius, char *err, size_t len);
+/* ECC errors since the driver was loaded (volatile counters): uncorrected = 1 for uncorrected, 0 for corrected. */
+int nvml_device_ecc_errors(struct nvml *n, unsigned int idx, int uncorrected, unsigned long long *count, char *err,
+			   size_t len);
+/* PCIe replays since the driver was loaded (nvmlDeviceGetPcieReplayCounter): link-level retransmissions. */
+int nvml_device_pcie_replays(struct nvml *n, unsigned int idx, unsigned int *count, char *err, size_t len);
 
 #endif

@@ -9,6 +9,7 @@ small() {
 	case $1 in
 	membw) echo --size=8MiB --reps=3 ;;
 	gemm) echo --cpu_shapes=128x128x128 --reps=2 ;;
+	soak) echo --target=cpu --duration=1s --interval=250ms ;;
 	storage) echo --path="$TMP" --size=4MiB --jobs=2 --rand_ios=2000 --fsync_ios=20 --meta_files=200 --reserve=0 ;;
 	esac
 }

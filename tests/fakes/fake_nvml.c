@@ -1,5 +1,5 @@
 /*
- * fake_nvml.c - a stand-in libnvidia-ml that plays the GPUs' part.
+ * fake_nvml.c - a small real stand-in library that plays the driver (libnvidia-ml) and the GPUs.
  *
  * The build and test machines have no GPU and no NVIDIA driver, so this small
  * real shared library answers the NVML calls probes/lib/nvml.c makes, with
@@ -16,11 +16,29 @@
  *   FAKE_NVML_INIT_RC=RC   make nvmlInit_v2 fail with NVML return code RC
  *                          (9: Driver Not Loaded, as on a host without driver)
  *
+ * Scripted GPU (the soak probe's telemetry), on when FAKE_NVML_SCRIPT=P is set,
+ * P the script's period in seconds (> 0). Time t runs from nvmlInit_v2 (the
+ * monotonic clock), or is FAKE_NVML_T=seconds when that is set, so a test
+ * can play any instant. Every GPU plays the same script:
+ *   temperature   40 C at t = 0, rising linearly to 80 C at t = 0.4 P, then
+ *                 flat at 80 C; memory (HBM) temperature 5 C above it
+ *   power         limit 700 W; draw 300 W at t = 0 rising linearly to 700 W
+ *                 at 0.4 P, then held at the cap: 700 W with the SW power cap
+ *                 reason (0x4) set from 0.4 P on
+ *   energy        the exact integral of that draw, in mJ
+ *   throttle      a thermal episode 0.5 P <= t < 0.7 P: HW and SW thermal
+ *                 slowdown (0x40 | 0x20) set, SM clock 1410 MHz instead of
+ *                 1980 MHz; memory clock 2619 MHz throughout
+ *   ECC, replays  0 corrected, 0 uncorrected ECC errors, 0 PCIe replays
+ * Without the script the new calls answer steady values: the device's
+ * temperature and power above, clocks at their maximum, no reasons set.
+ *
  * Every call but nvmlErrorString answers NVML_ERROR_UNINITIALIZED before
  * nvmlInit_v2 and after the matching nvmlShutdown, as the real library does.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef int nvmlReturn_t;
 typedef struct nvmlDevice_st *nvmlDevice_t;
@@ -72,6 +90,29 @@ static struct nvmlDevice_st gpus[] = {
 
 static int refs;
 static unsigned int ngpus;
+static double init_t; /* monotonic seconds at nvmlInit_v2 */
+
+typedef struct {
+	unsigned int fieldId, scopeId;
+	long long timestamp, latencyUsec;
+	int valueType;
+	nvmlReturn_t nvmlReturn;
+	union {
+		double dVal;
+		unsigned int uiVal;
+		unsigned long ulVal;
+		unsigned long long ullVal;
+		long long sllVal;
+		int siVal;
+		unsigned short usVal;
+	} value;
+} nvmlFieldValue_t;
+
+#define FAKE_FI_DEV_MEMORY_TEMP 82
+#define FAKE_THROTTLED_SM_CLOCK_MHZ 1410
+#define FAKE_REASON_SW_POWER_CAP 0x4ull
+#define FAKE_REASON_SW_THERMAL 0x20ull
+#define FAKE_REASON_HW_THERMAL 0x40ull
 
 /* NVML's entry points, declared here because no header of ours may name them. */
 nvmlReturn_t nvmlInit_v2(void);
@@ -95,6 +136,14 @@ nvmlReturn_t nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t device, unsigned int *
 nvmlReturn_t nvmlDeviceGetEccMode(nvmlDevice_t device, int *current, int *pending);
 nvmlReturn_t nvmlDeviceGetMaxClockInfo(nvmlDevice_t device, int type, unsigned int *clock);
 nvmlReturn_t nvmlDeviceGetMemoryBusWidth(nvmlDevice_t device, unsigned int *bus_width);
+nvmlReturn_t nvmlDeviceGetClockInfo(nvmlDevice_t device, int type, unsigned int *clock);
+nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, unsigned long long *energy);
+nvmlReturn_t nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t device, unsigned long long *reasons);
+nvmlReturn_t nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t device, unsigned long long *reasons);
+nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int count, nvmlFieldValue_t *values);
+nvmlReturn_t nvmlDeviceGetTotalEccErrors(nvmlDevice_t device, int error_type, int counter_type,
+					 unsigned long long *count);
+nvmlReturn_t nvmlDeviceGetPcieReplayCounter(nvmlDevice_t device, unsigned int *value);
 
 static long env_long(const char *name, long def)
 {
@@ -106,6 +155,74 @@ static long env_long(const char *name, long def)
 		return def;
 	v = strtol(s, &end, 10);
 	return *end ? def : v;
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static double env_double(const char *name, double def)
+{
+	const char *s = getenv(name);
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return def;
+	v = strtod(s, &end);
+	return *end ? def : v;
+}
+
+/* The script's period P in seconds, 0 when the script is off; *t the script's time now. */
+static double script(double *t)
+{
+	double p = env_double("FAKE_NVML_SCRIPT", 0);
+
+	*t = env_double("FAKE_NVML_T", mono() - init_t);
+	if (*t < 0)
+		*t = 0;
+	return p > 0 ? p : 0;
+}
+
+static unsigned int script_temperature(nvmlDevice_t device)
+{
+	double t, p = script(&t);
+
+	if (!p)
+		return device->temperature;
+	return t >= 0.4 * p ? 80 : (unsigned int)(40 + 40 * t / (0.4 * p));
+}
+
+/* Power draw in mW and the energy used up to t in mJ. */
+static void script_power(nvmlDevice_t device, unsigned int *mw, unsigned long long *mj)
+{
+	double t, p = script(&t), r = 0.4 * p, w, e;
+
+	if (!p) {
+		*mw = device->power_mw;
+		*mj = (unsigned long long)(device->power_mw * t); /* mW * s = mJ */
+		return;
+	}
+	if (t < r) {
+		w = 300 + 400 * t / r;
+		e = 300 * t + 200 * t * t / r;
+	} else {
+		w = 700;
+		e = 300 * r + 200 * r + 700 * (t - r);
+	}
+	*mw = (unsigned int)(w * 1000 + 0.5);
+	*mj = (unsigned long long)(e * 1000 + 0.5);
+}
+
+static int script_thermal_episode(void)
+{
+	double t, p = script(&t);
+
+	return p && t >= 0.5 * p && t < 0.7 * p;
 }
 
 /* NVML_ERROR_UNINITIALIZED unless initialised and the device is one of ours. */
@@ -141,6 +258,8 @@ nvmlReturn_t nvmlInit_v2(void)
 	if (rc)
 		return (nvmlReturn_t)rc;
 	ngpus = n < 0 ? 0 : n > 2 ? 2 : (unsigned int)n;
+	if (!refs)
+		init_t = mono();
 	refs++;
 	return NVML_SUCCESS;
 }
@@ -295,16 +414,17 @@ nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t device, int sensor, unsigned 
 		return rc;
 	if (sensor != 0) /* NVML_TEMPERATURE_GPU is the only sensor */
 		return NVML_ERROR_INVALID_ARGUMENT;
-	*temp = device->temperature;
+	*temp = script_temperature(device);
 	return NVML_SUCCESS;
 }
 
 nvmlReturn_t nvmlDeviceGetPowerUsage(nvmlDevice_t device, unsigned int *power)
 {
 	nvmlReturn_t rc = check_device(device, power);
+	unsigned long long mj;
 
 	if (!rc)
-		*power = device->power_mw;
+		script_power(device, power, &mj);
 	return rc;
 }
 
@@ -351,5 +471,88 @@ nvmlReturn_t nvmlDeviceGetMemoryBusWidth(nvmlDevice_t device, unsigned int *bus_
 
 	if (!rc)
 		*bus_width = FAKE_MEM_BUS_WIDTH;
+	return rc;
+}
+
+/* type is nvmlClockType_t: 0 graphics, 1 SM, 2 memory, 3 video. */
+nvmlReturn_t nvmlDeviceGetClockInfo(nvmlDevice_t device, int type, unsigned int *clock)
+{
+	nvmlReturn_t rc = nvmlDeviceGetMaxClockInfo(device, type, clock);
+
+	if (!rc && type <= 1 && script_thermal_episode())
+		*clock = FAKE_THROTTLED_SM_CLOCK_MHZ;
+	return rc;
+}
+
+nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, unsigned long long *energy)
+{
+	nvmlReturn_t rc = check_device(device, energy);
+	unsigned int mw;
+
+	if (!rc)
+		script_power(device, &mw, energy);
+	return rc;
+}
+
+nvmlReturn_t nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t device, unsigned long long *reasons)
+{
+	nvmlReturn_t rc = check_device(device, reasons);
+	double t, p;
+
+	if (rc)
+		return rc;
+	p = script(&t);
+	*reasons = 0;
+	if (p && t >= 0.4 * p)
+		*reasons |= FAKE_REASON_SW_POWER_CAP;
+	if (script_thermal_episode())
+		*reasons |= FAKE_REASON_SW_THERMAL | FAKE_REASON_HW_THERMAL;
+	return NVML_SUCCESS;
+}
+
+/* The name drivers before 535 export, same bits. */
+nvmlReturn_t nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t device, unsigned long long *reasons)
+{
+	return nvmlDeviceGetCurrentClocksEventReasons(device, reasons);
+}
+
+/* Only NVML_FI_DEV_MEMORY_TEMP is known; other fields answer Not Supported in their own nvmlReturn. */
+nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int count, nvmlFieldValue_t *values)
+{
+	nvmlReturn_t rc = check_device(device, values);
+	int i;
+
+	if (rc)
+		return rc;
+	for (i = 0; i < count; i++) {
+		values[i].nvmlReturn = NVML_ERROR_NOT_SUPPORTED;
+		if (values[i].fieldId != FAKE_FI_DEV_MEMORY_TEMP)
+			continue;
+		values[i].nvmlReturn = NVML_SUCCESS;
+		values[i].valueType = 1; /* NVML_VALUE_TYPE_UNSIGNED_INT */
+		values[i].value.uiVal = script_temperature(device) + 5;
+	}
+	return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetTotalEccErrors(nvmlDevice_t device, int error_type, int counter_type,
+					 unsigned long long *count)
+{
+	nvmlReturn_t rc = check_device(device, count);
+
+	if (rc)
+		return rc;
+	if (error_type < 0 || error_type > 1 || counter_type < 0 || counter_type > 1)
+		return NVML_ERROR_INVALID_ARGUMENT;
+	*count = 0;
+	return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetPcieReplayCounter(nvmlDevice_t device, unsigned int *value)
+{
+	nvmlReturn_t rc = check_device(device, value);
+
+	if (!rc)
+		*value = 0;
 	return rc;
 }
