@@ -130,7 +130,8 @@ static size_t list(const char *dir, const char *prefix, const char *tail, struct
 		e[n++].name = xstrdup(d->d_name);
 	}
 	closedir(dp);
-	qsort(e, n, sizeof(*e), cmp_entry);
+	if (n)
+		qsort(e, n, sizeof(*e), cmp_entry);
 	*out = e;
 	return n;
 }

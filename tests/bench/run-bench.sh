@@ -179,3 +179,25 @@ pr = fio("fio-rr.json", "read", "clat_ns")["percentile"]
 print(f"  randread p99: probe {m['randread_lat_p99'] * 1e3:.3f} ms, fio clat {pr['99.000000'] / 1e6:.3f} ms")
 PY
 fi
+
+# soak sampler overhead: the same CPU soak with telemetry on and off,
+# alternated twice so the machine's drift spreads over both; steady-state
+# throughput ratio. Target: sampling costs <= 1 % of the load.
+D=${BENCH_SOAK_DURATION:-5s}
+for i in 1 2; do
+	"$B/bin/probes/soak" --target=cpu --duration="$D" --interval=250ms --telemetry=true >"$TMP/soak-on$i.json" 2>/dev/null
+	"$B/bin/probes/soak" --target=cpu --duration="$D" --interval=250ms --telemetry=false >"$TMP/soak-off$i.json" 2>/dev/null
+done
+/usr/bin/python3 - "$TMP" <<'PY'
+import json, os, sys
+t = sys.argv[1]
+def thr(f):
+    d = json.load(open(os.path.join(t, f)))
+    return [m["value"] for m in d["metrics"] if m["name"] == "throughput" and m.get("labels") == {"device": "cpu"}][0]
+on = sum(thr(f"soak-on{i}.json") for i in (1, 2)) / 2
+off = sum(thr(f"soak-off{i}.json") for i in (1, 2)) / 2
+over = 1 - on / off
+print(f"soak sampler overhead: {over * 100:.2f} % (telemetry on {on:.4g} FLOP/s, off {off:.4g} FLOP/s, "
+      f"ratio {on / off:.4f}; target <= 1 %)")
+print("soak_sampler_overhead_ratio", f"{over:.4f}", "PASS" if over <= 0.01 else "OVER TARGET")
+PY
