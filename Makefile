@@ -1,6 +1,7 @@
 # shakedown - cluster readiness audit and benchmark suite.
 #
-#   make run      install missing Debian packages, build, run $(PLAN) on this machine
+#   make run      install missing Debian packages, build, run $(PLAN) on this machine (with a loopback
+#                 registry for the registry step unless SHAKEDOWN_REGISTRY names one: tests/with-registry.sh)
 #   make check    install what the tests need, build with ASan/UBSan, run every test
 #
 # Knobs (set on the command line, e.g. `make CUDA=no V=1`):
@@ -38,7 +39,8 @@ STREAM ?=
 VERSION := 0.1.0
 
 # The Debian packages, in one place: DEB_RUN to build and run, DEB_CHECK in addition for the tests.
-DEB_RUN := gcc make pkg-config libyaml-dev libcjson-dev libhwloc-dev libopenblas-dev liburing-dev zlib1g-dev openmpi-bin libopenmpi-dev libcurl4-openssl-dev libssl-dev
+DEB_RUN := gcc make pkg-config python3 libyaml-dev libcjson-dev libhwloc-dev libopenblas-dev liburing-dev zlib1g-dev openmpi-bin libopenmpi-dev libcurl4-openssl-dev libssl-dev \
+	docker-registry skopeo apache2-utils
 DEB_CHECK := libcmocka-dev python3 python3-jsonschema clang-format chromium fio openmpi-bin slurm-wlm munge docker-registry skopeo apache2-utils
 
 B := $(BUILDDIR)
@@ -144,9 +146,13 @@ PROBE_CUDA_LIBS_soak := -lcublasLt
 UNIT_SRC_test_soak := probes/soak/analysis.c probes/soak/sysfs.c probes/soak/telemetry.c
 BENCH_LIBS_bench_busbw_mpi := $(PROBE_LIBS_busbw)
 $(B)/obj/tests/bench/bench_busbw_mpi.o: ALL_CFLAGS += $(PROBE_CFLAGS_busbw)
-PROBE_CFLAGS_registry := $(shell pkg-config --cflags libcurl openssl 2>/dev/null)
-PROBE_LIBS_registry := $(or $(shell pkg-config --libs libcurl openssl 2>/dev/null),-lcurl -lssl -lcrypto)
+PROBE_CFLAGS_registry := $(shell pkg-config --cflags libcurl openssl 2>/dev/null) \
+	$(if $(filter 1,$(HAVE_MPI)),$(shell pkg-config --cflags ompi-c 2>/dev/null))
+PROBE_LIBS_registry := $(or $(shell pkg-config --libs libcurl openssl 2>/dev/null),-lcurl -lssl -lcrypto) \
+	$(if $(filter 1,$(HAVE_MPI)),$(or $(shell pkg-config --libs ompi-c 2>/dev/null),-lmpi))
 UNIT_SRC_test_registry := probes/registry/ociparse.c
+PROBE_LIBS_audit :=
+UNIT_SRC_test_audit := probes/audit/util.c probes/audit/host.c probes/audit/net.c probes/audit/gpu.c
 $(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/probes/$(p)/%.o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
 $(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/tests/unit/test_$(p).o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
 # ... and finds the headers beside the sources it links.
@@ -228,7 +234,7 @@ format-check:
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(B)/bin/shakedown run $(PLAN) --out $(OUT) $(RUNFLAGS)
+	$(Q)tests/with-registry.sh $(B)/bin/shakedown run $(PLAN) --out $(OUT) $(RUNFLAGS)
 
 bench: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(TEST_PROBES) $(BENCH_PROGS)

@@ -28,6 +28,9 @@ typedef nvml_return_t (*fn_dev_clock)(nvml_device_t, int, unsigned int *);
 typedef nvml_return_t (*fn_dev_ull)(nvml_device_t, unsigned long long *);
 typedef nvml_return_t (*fn_dev_fields)(nvml_device_t, int, struct nvml_field_value *);
 typedef nvml_return_t (*fn_dev_ecc_count)(nvml_device_t, int, int, unsigned long long *);
+typedef nvml_return_t (*fn_dev_int)(nvml_device_t, int *);
+typedef nvml_return_t (*fn_dev_uint2)(nvml_device_t, unsigned int *, unsigned int *);
+typedef nvml_return_t (*fn_dev_uint4)(nvml_device_t, unsigned int *, unsigned int *, unsigned int *, unsigned int *);
 
 static const struct {
 	const char *name;
@@ -61,6 +64,11 @@ static const struct {
 	[NVML_SYM_DEVICE_FIELD_VALUES] = { "nvmlDeviceGetFieldValues", 0 },
 	[NVML_SYM_DEVICE_TOTAL_ECC_ERRORS] = { "nvmlDeviceGetTotalEccErrors", 0 },
 	[NVML_SYM_DEVICE_PCIE_REPLAY_COUNTER] = { "nvmlDeviceGetPcieReplayCounter", 0 },
+	[NVML_SYM_DEVICE_PERSISTENCE_MODE] = { "nvmlDeviceGetPersistenceMode", 0 },
+	[NVML_SYM_DEVICE_MIG_MODE] = { "nvmlDeviceGetMigMode", 0 },
+	[NVML_SYM_DEVICE_COMPUTE_MODE] = { "nvmlDeviceGetComputeMode", 0 },
+	[NVML_SYM_DEVICE_RETIRED_PAGES_PENDING] = { "nvmlDeviceGetRetiredPagesPendingStatus", 0 },
+	[NVML_SYM_DEVICE_REMAPPED_ROWS] = { "nvmlDeviceGetRemappedRows", 0 },
 };
 
 const char *nvml_sym_name(enum nvml_sym s)
@@ -465,4 +473,67 @@ int nvml_device_ecc_errors(struct nvml *n, unsigned int idx, int uncorrected, un
 int nvml_device_pcie_replays(struct nvml *n, unsigned int idx, unsigned int *count, char *err, size_t len)
 {
 	return device_uint(n, NVML_SYM_DEVICE_PCIE_REPLAY_COUNTER, idx, count, err, len);
+}
+
+/* The calls of the shape (device, int *): NVML's enums (nvmlEnableState_t, nvmlComputeMode_t). */
+static int device_int(struct nvml *n, enum nvml_sym s, unsigned int idx, int *v, char *err, size_t len)
+{
+	fn_dev_int f = (fn_dev_int)sym(n, s, err, len);
+	nvml_device_t h;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	return check(n, s, idx, f(h, v), err, len);
+}
+
+int nvml_device_persistence_mode(struct nvml *n, unsigned int idx, int *enabled, char *err, size_t len)
+{
+	int v = 0;
+
+	if (device_int(n, NVML_SYM_DEVICE_PERSISTENCE_MODE, idx, &v, err, len))
+		return -1;
+	*enabled = v != 0;
+	return 0;
+}
+
+int nvml_device_mig_mode(struct nvml *n, unsigned int idx, int *current, int *pending, char *err, size_t len)
+{
+	fn_dev_uint2 f = (fn_dev_uint2)sym(n, NVML_SYM_DEVICE_MIG_MODE, err, len);
+	unsigned int cur = 0, pend = 0;
+	nvml_device_t h;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	if (check(n, NVML_SYM_DEVICE_MIG_MODE, idx, f(h, &cur, &pend), err, len))
+		return -1;
+	*current = cur != 0;
+	*pending = pend != 0;
+	return 0;
+}
+
+int nvml_device_compute_mode(struct nvml *n, unsigned int idx, int *mode, char *err, size_t len)
+{
+	return device_int(n, NVML_SYM_DEVICE_COMPUTE_MODE, idx, mode, err, len);
+}
+
+int nvml_device_retired_pages_pending(struct nvml *n, unsigned int idx, int *pending, char *err, size_t len)
+{
+	int v = 0;
+
+	if (device_int(n, NVML_SYM_DEVICE_RETIRED_PAGES_PENDING, idx, &v, err, len))
+		return -1;
+	*pending = v != 0;
+	return 0;
+}
+
+int nvml_device_remapped_rows(struct nvml *n, unsigned int idx, struct nvml_remapped_rows *rows, char *err, size_t len)
+{
+	fn_dev_uint4 f = (fn_dev_uint4)sym(n, NVML_SYM_DEVICE_REMAPPED_ROWS, err, len);
+	nvml_device_t h;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	memset(rows, 0, sizeof(*rows));
+	return check(n, NVML_SYM_DEVICE_REMAPPED_ROWS, idx,
+		     f(h, &rows->corrected, &rows->uncorrected, &rows->pending, &rows->failure), err, len);
 }

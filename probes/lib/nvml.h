@@ -151,6 +151,11 @@ enum nvml_sym {
 	NVML_SYM_DEVICE_FIELD_VALUES,
 	NVML_SYM_DEVICE_TOTAL_ECC_ERRORS,
 	NVML_SYM_DEVICE_PCIE_REPLAY_COUNTER,
+	NVML_SYM_DEVICE_PERSISTENCE_MODE,
+	NVML_SYM_DEVICE_MIG_MODE,
+	NVML_SYM_DEVICE_COMPUTE_MODE,
+	NVML_SYM_DEVICE_RETIRED_PAGES_PENDING,
+	NVML_SYM_DEVICE_REMAPPED_ROWS,
 	NVML_SYM_COUNT
 };
 
@@ -241,5 +246,25 @@ int nvml_device_ecc_errors(struct nvml *n, unsigned int idx, int uncorrected, un
 			   size_t len);
 /* PCIe replays since the driver was loaded (nvmlDeviceGetPcieReplayCounter): link-level retransmissions. */
 int nvml_device_pcie_replays(struct nvml *n, unsigned int idx, unsigned int *count, char *err, size_t len);
+/* Persistence mode (nvmlDeviceGetPersistenceMode): 1 enabled, 0 disabled. */
+int nvml_device_persistence_mode(struct nvml *n, unsigned int idx, int *enabled, char *err, size_t len);
+/* MIG mode now and after the next reset (nvmlDeviceGetMigMode): 1 enabled, 0 disabled. */
+int nvml_device_mig_mode(struct nvml *n, unsigned int idx, int *current, int *pending, char *err, size_t len);
+/* Compute mode (nvmlDeviceGetComputeMode): 0 default, 1 exclusive thread (old), 2 prohibited, 3 exclusive process. */
+int nvml_device_compute_mode(struct nvml *n, unsigned int idx, int *mode, char *err, size_t len);
+/* Whether pages retired for ECC errors wait for a reboot (nvmlDeviceGetRetiredPagesPendingStatus; pre-Ampere). */
+int nvml_device_retired_pages_pending(struct nvml *n, unsigned int idx, int *pending, char *err, size_t len);
+/*
+ * HBM row remapping (nvmlDeviceGetRemappedRows; Ampere and later): rows
+ * remapped for corrected and uncorrected errors, whether a remap waits for a
+ * GPU reset (pending) and whether a remap failed (failure).
+ */
+struct nvml_remapped_rows {
+	unsigned int corrected;
+	unsigned int uncorrected;
+	unsigned int pending;
+	unsigned int failure;
+};
+int nvml_device_remapped_rows(struct nvml *n, unsigned int idx, struct nvml_remapped_rows *rows, char *err, size_t len);
 
 #endif

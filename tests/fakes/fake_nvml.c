@@ -15,6 +15,14 @@
  *   FAKE_NVML_GPUS=N       report N GPUs (0..2; default 2)
  *   FAKE_NVML_INIT_RC=RC   make nvmlInit_v2 fail with NVML return code RC
  *                          (9: Driver Not Loaded, as on a host without driver)
+ * Node configuration (the audit probe), read at each call; unset: as above:
+ *   FAKE_NVML_PCIE=GxW,... the current link of GPU 0, 1, ... ("5x16,5x16":
+ *                          both healthy); GPUs not listed keep their link
+ *   FAKE_NVML_PERSISTENCE=0|1  persistence mode of every GPU (default 1)
+ *   FAKE_NVML_MIG=0|1          MIG mode, current and pending (default 0)
+ *   FAKE_NVML_COMPUTE_MODE=M   compute mode (default 0, Default)
+ *   FAKE_NVML_ECC=0|1          ECC mode of every GPU (default 1)
+ *   FAKE_NVML_REMAP_PENDING=0|1  a row remap waits for a reset on GPU 0 (default 0)
  *
  * Scripted GPU (the soak probe's telemetry), on when FAKE_NVML_SCRIPT=P is set,
  * P the script's period in seconds (> 0). Time t runs from nvmlInit_v2 (the
@@ -144,6 +152,12 @@ nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int count, nvmlFieldV
 nvmlReturn_t nvmlDeviceGetTotalEccErrors(nvmlDevice_t device, int error_type, int counter_type,
 					 unsigned long long *count);
 nvmlReturn_t nvmlDeviceGetPcieReplayCounter(nvmlDevice_t device, unsigned int *value);
+nvmlReturn_t nvmlDeviceGetPersistenceMode(nvmlDevice_t device, int *mode);
+nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t device, unsigned int *current, unsigned int *pending);
+nvmlReturn_t nvmlDeviceGetComputeMode(nvmlDevice_t device, int *mode);
+nvmlReturn_t nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t device, int *pending);
+nvmlReturn_t nvmlDeviceGetRemappedRows(nvmlDevice_t device, unsigned int *corr, unsigned int *unc,
+				       unsigned int *pending, unsigned int *failure);
 
 static long env_long(const char *name, long def)
 {
@@ -370,12 +384,39 @@ nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *memory)
 	return NVML_SUCCESS;
 }
 
+/* The link of device from FAKE_NVML_PCIE ("GxW,GxW"), or its own when the variable does not list it. */
+static void fake_link(nvmlDevice_t device, unsigned int *gen, unsigned int *width)
+{
+	const char *s = getenv("FAKE_NVML_PCIE");
+	unsigned int i, idx = (unsigned int)(device - gpus);
+	unsigned long g, w;
+	char *end;
+
+	*gen = device->gen;
+	*width = device->width;
+	for (i = 0; s && *s && i < idx; i++) {
+		s = strchr(s, ',');
+		s = s ? s + 1 : NULL;
+	}
+	if (!s || !*s)
+		return;
+	g = strtoul(s, &end, 10);
+	if (*end != 'x')
+		return;
+	w = strtoul(end + 1, &end, 10);
+	if (g && w) {
+		*gen = (unsigned int)g;
+		*width = (unsigned int)w;
+	}
+}
+
 nvmlReturn_t nvmlDeviceGetCurrPcieLinkGeneration(nvmlDevice_t device, unsigned int *gen)
 {
 	nvmlReturn_t rc = check_device(device, gen);
+	unsigned int w;
 
 	if (!rc)
-		*gen = device->gen;
+		fake_link(device, gen, &w);
 	return rc;
 }
 
@@ -391,9 +432,10 @@ nvmlReturn_t nvmlDeviceGetMaxPcieLinkGeneration(nvmlDevice_t device, unsigned in
 nvmlReturn_t nvmlDeviceGetCurrPcieLinkWidth(nvmlDevice_t device, unsigned int *width)
 {
 	nvmlReturn_t rc = check_device(device, width);
+	unsigned int g;
 
 	if (!rc)
-		*width = device->width;
+		fake_link(device, &g, width);
 	return rc;
 }
 
@@ -445,8 +487,8 @@ nvmlReturn_t nvmlDeviceGetEccMode(nvmlDevice_t device, int *current, int *pendin
 		return rc;
 	if (!pending)
 		return NVML_ERROR_INVALID_ARGUMENT;
-	*current = 1;
-	*pending = 1;
+	*current = env_long("FAKE_NVML_ECC", 1) != 0;
+	*pending = *current;
 	return NVML_SUCCESS;
 }
 
@@ -555,4 +597,57 @@ nvmlReturn_t nvmlDeviceGetPcieReplayCounter(nvmlDevice_t device, unsigned int *v
 	if (!rc)
 		*value = 0;
 	return rc;
+}
+
+nvmlReturn_t nvmlDeviceGetPersistenceMode(nvmlDevice_t device, int *mode)
+{
+	nvmlReturn_t rc = check_device(device, mode);
+
+	if (!rc)
+		*mode = env_long("FAKE_NVML_PERSISTENCE", 1) != 0;
+	return rc;
+}
+
+nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t device, unsigned int *current, unsigned int *pending)
+{
+	nvmlReturn_t rc = check_device(device, current);
+
+	if (rc)
+		return rc;
+	if (!pending)
+		return NVML_ERROR_INVALID_ARGUMENT;
+	*current = *pending = env_long("FAKE_NVML_MIG", 0) != 0;
+	return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetComputeMode(nvmlDevice_t device, int *mode)
+{
+	nvmlReturn_t rc = check_device(device, mode);
+
+	if (!rc)
+		*mode = (int)env_long("FAKE_NVML_COMPUTE_MODE", 0);
+	return rc;
+}
+
+/* An H100 retires no pages (it remaps rows): Not Supported, as the real driver answers there. */
+nvmlReturn_t nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t device, int *pending)
+{
+	nvmlReturn_t rc = check_device(device, pending);
+
+	return rc ? rc : NVML_ERROR_NOT_SUPPORTED;
+}
+
+nvmlReturn_t nvmlDeviceGetRemappedRows(nvmlDevice_t device, unsigned int *corr, unsigned int *unc,
+				       unsigned int *pending, unsigned int *failure)
+{
+	nvmlReturn_t rc = check_device(device, corr);
+
+	if (rc)
+		return rc;
+	if (!unc || !pending || !failure)
+		return NVML_ERROR_INVALID_ARGUMENT;
+	*corr = *unc = *failure = 0;
+	*pending = device == &gpus[0] && env_long("FAKE_NVML_REMAP_PENDING", 0) != 0;
+	*unc = *pending;
+	return NVML_SUCCESS;
 }
