@@ -15,8 +15,8 @@ threads=$(jget "$R" "[m['value'] for m in d['host']['inventory']['metrics'] if m
 expect "inventory cpu_threads ($threads) equals nproc ($(nproc))" [ "${threads%.*}" = "$(nproc)" ]
 expect "every step ok" [ "$(jget "$R" "set(s['status'] for s in d['steps'])")" = "{'ok'}" ]
 expect "step log written" [ -f "$out/logs/inventory.log" ]
-expect "summary printed" grep -q "plan quick: 7 steps: 7 ok" "$TMP/err"
-expect "progress printed" grep -q '^\[1/7\] inventory (sysinfo) ok' "$TMP/err"
+expect "summary printed" grep -q "plan quick: 8 steps: 8 ok" "$TMP/err"
+expect "progress printed" grep -q '^\[1/8\] inventory (sysinfo) ok' "$TMP/err"
 expect "host memory bandwidth measured (host-membw.triad checked and passed)" [ "$(jget "$R" \
 	"[c['verdict'] for c in d['verdict']['checks'] if c['id'].startswith('host-membw.triad')]")" = "['pass']" ]
 expect "CPU GEMM measured and verified (gemm-cpu checks passed)" [ "$(jget "$R" \

@@ -1,0 +1,154 @@
+/*
+ * audit.h - the parts of the audit probe: readers that gather the node's
+ * configuration into plain structs, and audit.c, which turns them into
+ * metrics (one per check) and env facts.
+ *
+ * Every reader takes the root of the file system it reads (the probe's
+ * `root` parameter, "/" by default): root/proc/..., root/sys/..., root/run/...
+ * so the tests run them against a fake tree built in a temporary directory.
+ * None of them needs the probe library; they are linked into the unit test.
+ * Numbers that could not be read are -1 (or NAN for doubles), strings NULL.
+ *
+ * Sources, relative to the root:
+ *   proc/meminfo                              MemTotal, SwapTotal, SwapFree, HugePages_Total, Hugepagesize
+ *   proc/sys/vm/swappiness                    0..200
+ *   proc/sys/kernel/numa_balancing            0 off, 1 (or 2, 3: memory tiering) on
+ *   proc/sys/kernel/osrelease                 kernel version
+ *   proc/modules                              loaded kernel modules (first field)
+ *   proc/mounts                               file system type of a required mount
+ *   sys/kernel/mm/transparent_hugepage/enabled   "always [madvise] never"
+ *   sys/devices/system/cpu/cpu<N>/cpufreq/scaling_governor
+ *   run/systemd/timesync/synchronized         present once systemd-timesyncd has synchronised
+ *   sys/class/infiniband/<dev>/ports/<p>/{state,rate,link_layer}, <dev>/device (PCI device, numa_node)
+ *   sys/class/net/<if>/{speed,mtu,operstate,type}, <if>/device (physical interfaces only)
+ *   sys/bus/pci/devices/<addr>/numa_node      a GPU's NUMA node (the address from NVML)
+ * and, only when root is "/", the kernel's NTP state (ntp_adjtime).
+ */
+#ifndef SD_AUDIT_H
+#define SD_AUDIT_H
+
+#include <stddef.h>
+
+struct nvml;
+
+/* util.c - files under a root. */
+
+/* root + "/" + the formatted relative path. Caller frees. */
+__attribute__((format(printf, 2, 3))) char *audit_path(const char *root, const char *fmt, ...);
+/* The first line of root/rel, trailing white space removed; NULL when unreadable. Caller frees. */
+__attribute__((format(printf, 2, 3))) char *audit_line(const char *root, const char *fmt, ...);
+/* The first line of root/rel as an integer; -1 when unreadable or not a number. */
+__attribute__((format(printf, 2, 3))) long long audit_ll(const char *root, const char *fmt, ...);
+/* Entries of root/rel except "." and "..", sorted; the count, or -1. *names: audit_names_free(). */
+int audit_names(const char *root, const char *rel, char ***names);
+void audit_names_free(char **names, int n);
+
+/* host.c */
+struct audit_host {
+	long long mem_total, swap_total, swap_free; /* bytes */
+	long long hugepages_total, hugepage_size;   /* pages of the default size; bytes */
+	long long swappiness;
+	long long numa_balancing;
+	char *thp;	     /* "always", "madvise", "never" */
+	char *governor;	     /* the governor of every CPU, or "mixed" */
+	int governor_cpus;   /* CPUs with cpufreq; 0: no cpufreq (VM, container) */
+	int governor_perf;   /* CPUs whose governor is "performance" */
+	char *kernel;	     /* osrelease */
+	int clock_synced;    /* 1, 0, -1 unknown */
+	double clock_offset; /* seconds; NAN unknown */
+	char *clock_source;  /* "timesyncd", "kernel" (ntp_adjtime), or why unknown */
+};
+void audit_host_read(const char *root, struct audit_host *h);
+void audit_host_release(struct audit_host *h);
+
+/* "always [madvise] never" -> "madvise" (the bracketed word); NULL when none. Caller frees. */
+char *audit_bracketed(const char *s);
+/* Whether module name is loaded (root/proc/modules): 1, 0; -1 when the file is unreadable. */
+int audit_module_loaded(const char *root, const char *name);
+
+struct audit_mount {
+	char *path;	  /* as asked: "/data" */
+	int present;	  /* a directory there */
+	int writable;	  /* a file could be created and removed in it */
+	long long free;	  /* bytes available to an unprivileged user; -1 unknown */
+	char *fstype;	  /* from proc/mounts, the longest mount point containing path; NULL unknown */
+	char *mountpoint; /* that mount point */
+	char reason[160]; /* why not ok */
+};
+/* Check root + path. m->path is a copy of path. */
+void audit_mount_check(const char *root, const char *path, struct audit_mount *m);
+void audit_mount_release(struct audit_mount *m);
+
+/* net.c */
+struct audit_ib_port {
+	char *device; /* "mlx5_0" */
+	int port;
+	char *state;	  /* "ACTIVE", "DOWN" ... */
+	int active;	  /* state is ACTIVE */
+	double rate;	  /* bytes per second; 0 unknown */
+	char *rate_text;  /* "400 Gb/sec (4X NDR)" */
+	char *link_layer; /* "InfiniBand" or "Ethernet" (RoCE) */
+	int numa;	  /* of the HCA's PCI device; -1 unknown */
+	char *pci_path;	  /* its PCI device path under sys/devices ("pci0000:17/0000:17:01.0/0000:18:00.0"); NULL */
+};
+struct audit_eth {
+	char *name;
+	char *operstate;
+	double speed; /* bytes per second; 0: down or unknown */
+	long long mtu;
+	int up;
+};
+struct audit_net {
+	struct audit_ib_port *ib;
+	size_t nib;
+	struct audit_eth *eth; /* physical, non-InfiniBand interfaces (those with a device link, type 1) */
+	size_t neth;
+};
+void audit_net_read(const char *root, struct audit_net *n);
+void audit_net_release(struct audit_net *n);
+/* "400 Gb/sec (4X NDR)" -> 5e10 bytes per second; 0 when not a rate. */
+double audit_ib_rate(const char *s);
+/* The PCI path of the device behind root/<rel> (a symlink into sys/devices), from after "devices/"; NULL. */
+char *audit_pci_path(const char *root, const char *rel);
+
+/* gpu.c */
+struct audit_gpu {
+	char name[96];
+	char uuid[96];
+	char bus_id[32]; /* sysfs form: "0000:18:00.0" */
+	long long memory;
+	int ecc, ecc_pending;
+	int gen, gen_max, width, width_max;
+	int degraded; /* width below its maximum; -1 unknown */
+	int persistence, mig, mig_pending, compute_mode;
+	int retired_pending;
+	int remap_pending, remap_failure;
+	int numa; /* from sysfs; -1 unknown */
+	char *pci_path;
+};
+struct audit_gpus {
+	struct audit_gpu *g;
+	unsigned int n;
+	char driver[80];
+	int cuda_driver; /* 1000 * major + 10 * minor; -1 */
+};
+/* Read every GPU NVML reports. Returns 0, or -1 with the reason in err. */
+int audit_gpus_read(struct nvml *nv, const char *root, struct audit_gpus *out, char *err, size_t len);
+void audit_gpus_release(struct audit_gpus *out);
+/* NVML's "00000000:18:00.0" -> sysfs's "0000:18:00.0" in out. */
+void audit_sysfs_bus_id(const char *nvml_bus_id, char *out, size_t len);
+
+/* Topology: a GPU against a NIC, in nvidia-smi topo's words. */
+enum audit_affinity {
+	AFF_PIX,  /* behind a common PCIe bridge or switch below the root port */
+	AFF_PHB,  /* under the same PCIe host bridge */
+	AFF_NODE, /* different host bridges, same NUMA node */
+	AFF_SYS,  /* different NUMA nodes (across the socket interconnect) */
+};
+const char *audit_affinity_name(enum audit_affinity a);
+/* numa -1 means unknown; with both unknown the host is taken as one node. */
+enum audit_affinity audit_affinity(const char *gpu_path, int gpu_numa, const char *nic_path, int nic_numa);
+/* The index of the nearest of n NICs (the best affinity, then the lowest index); -1 when n is 0. */
+int audit_nearest_nic(const struct audit_gpu *g, const struct audit_ib_port *ib, size_t n);
+
+#endif
