@@ -39,9 +39,8 @@ __attribute__((format(printf, 2, 3))) char *audit_path(const char *root, const c
 __attribute__((format(printf, 2, 3))) char *audit_line(const char *root, const char *fmt, ...);
 /* The first line of root/rel as an integer; -1 when unreadable or not a number. */
 __attribute__((format(printf, 2, 3))) long long audit_ll(const char *root, const char *fmt, ...);
-/* Entries of root/rel except "." and "..", sorted; the count, or -1. *names: audit_names_free(). */
+/* Entries of root/rel except "." and "..", in natural order; the count, or -1. *names: names_free() (sysfile.h). */
 int audit_names(const char *root, const char *rel, char ***names);
-void audit_names_free(char **names, int n);
 
 /* host.c */
 struct audit_host {

@@ -5,6 +5,7 @@
  * the required mounts. Sources: audit.h.
  */
 #include "audit.h"
+#include "sysfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -92,7 +93,7 @@ static void read_governors(const char *root, struct audit_host *h)
 		}
 		free(g);
 	}
-	audit_names_free(names, n);
+	names_free(names, n);
 }
 
 int audit_module_loaded(const char *root, const char *name)

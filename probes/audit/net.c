@@ -4,6 +4,7 @@
  * GPUDirect RDMA speed (nvidia-smi topo -m's legend: PIX, PHB, NODE, SYS).
  */
 #include "audit.h"
+#include "sysfile.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -82,7 +83,7 @@ static void read_ib_device(const char *root, const char *dev, struct audit_net *
 		p->pci_path = pci ? xstrdup(pci) : NULL;
 	}
 	free(pci);
-	audit_names_free(ports, np);
+	names_free(ports, np);
 }
 
 /* Physical (a device link), not InfiniBand (ARPHRD_INFINIBAND 32: IPoIB) and not loopback. */
@@ -116,11 +117,11 @@ void audit_net_read(const char *root, struct audit_net *n)
 	k = audit_names(root, "sys/class/infiniband", &names);
 	for (i = 0; i < k; i++)
 		read_ib_device(root, names[i], n);
-	audit_names_free(names, k);
+	names_free(names, k);
 	k = audit_names(root, "sys/class/net", &names);
 	for (i = 0; i < k; i++)
 		read_eth(root, names[i], n);
-	audit_names_free(names, k);
+	names_free(names, k);
 }
 
 void audit_net_release(struct audit_net *n)

@@ -16,6 +16,7 @@
 #include <cJSON.h>
 
 #include "probe.h"
+#include "sysfile.h"
 
 #define SYSFS_ENV "SHAKEDOWN_SYSFS"
 
@@ -39,18 +40,8 @@ void collect_gpus(struct probe_ctx *ctx, cJSON *env, unsigned int pci_gpus); /* 
 const char *sysfs_root(void);
 /* A path under the sysfs root: sysfs_path("class/net/%s/mtu", name). Caller frees. */
 __attribute__((format(printf, 1, 2))) char *sysfs_path(const char *fmt, ...);
-/* The first line of a file, trailing white space removed; NULL with errno set. Caller frees. */
-char *read_line(const char *path);
-/* The first line as an integer (decimal, or hex with 0x); -1 with errno set. */
-int read_ll(const char *path, long long *v);
 /* The last path component of a symlink's target (a driver's name); NULL when absent. Caller frees. */
 char *link_name(const char *path);
-/*
- * The entries of a directory except "." and "..", sorted; returns how many,
- * or -1 with errno set. *names and every name are the caller's: names_free().
- */
-int dir_names(const char *path, char ***names);
-void names_free(char **names, int n);
 
 /* Add a string, or null when s is NULL. */
 void json_str(cJSON *o, const char *key, const char *s);
