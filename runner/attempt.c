@@ -318,3 +318,61 @@ cJSON *attempt_run(const struct attempt_opts *o)
 	free_argv(args);
 	return at;
 }
+
+static int num_or(const cJSON *o, const char *key, int *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsNumber(v))
+		return 0;
+	*out = (int)v->valuedouble;
+	return 1;
+}
+
+cJSON *attempt_none(const char *status, const char *reason)
+{
+	cJSON *at = attempt_new();
+
+	set_reason(at, status, reason, NULL);
+	return at;
+}
+
+cJSON *attempt_from_record(const struct attempt_opts *o, const cJSON *rec)
+{
+	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(rec, "exit"),
+		    *out = cJSON_GetObjectItemCaseSensitive(rec, "out");
+	const cJSON *stop = cJSON_GetObjectItemCaseSensitive(rec, "stop"),
+		    *lost = cJSON_GetObjectItemCaseSensitive(rec, "lost");
+	const cJSON *wall = cJSON_GetObjectItemCaseSensitive(rec, "wall_s");
+	cJSON *at = attempt_new(), *aex = cJSON_GetObjectItemCaseSensitive(at, "exit");
+	struct sup_result r;
+	char why[512];
+
+	memset(&r, 0, sizeof(r));
+	if (cJSON_IsString(lost)) {
+		set_reason(at, "error", lost->valuestring, NULL);
+		return at;
+	}
+	if (cJSON_IsNumber(wall))
+		cJSON_ReplaceItemInObjectCaseSensitive(at, "wall_s", cJSON_CreateNumber(wall->valuedouble));
+	r.exited = num_or(ex, "code", &r.exit_code);
+	r.signaled = num_or(ex, "signal", &r.signal);
+	if (r.exited)
+		cJSON_ReplaceItemInObjectCaseSensitive(aex, "code", cJSON_CreateNumber(r.exit_code));
+	if (r.signaled)
+		cJSON_ReplaceItemInObjectCaseSensitive(aex, "signal", cJSON_CreateNumber(r.signal));
+	r.timed_out = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "timed_out"));
+	r.overflowed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "overflowed"));
+	if (r.signaled && !r.timed_out && !r.overflowed) {
+		snprintf(why, sizeof(why), "probe crashed: %s", cJSON_IsString(stop) ? stop->valuestring : "killed");
+		set_reason(at, "error", why, NULL);
+	} else if (r.timed_out || r.overflowed || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "spawn_failed")) ||
+		   (!r.exited && !r.signaled)) {
+		set_reason(at, "error", cJSON_IsString(stop) ? stop->valuestring : "the probe did not run", NULL);
+	} else {
+		r.out = cJSON_IsString(out) ? out->valuestring : (char *)"";
+		r.out_len = strlen(r.out);
+		interpret_output(at, o, "probe", &r, NULL);
+	}
+	return at;
+}

@@ -40,4 +40,16 @@ struct attempt_opts {
  */
 cJSON *attempt_run(const struct attempt_opts *o);
 
+/*
+ * The attempt for one node of a fan-out (runner/fanout.h), from the record
+ * the node's agent sent (runner/agent/node.c): how its probe ended and what
+ * it printed, judged as attempt_run() judges a local probe. A record with
+ * "lost" (the node sent nothing in time) is an error with that reason.
+ * Uses o->probe; returns a new object like attempt_run's (caller owns).
+ */
+cJSON *attempt_from_record(const struct attempt_opts *o, const cJSON *rec);
+
+/* An attempt with status and reason and nothing else (a node that did not run it); caller owns. */
+cJSON *attempt_none(const char *status, const char *reason);
+
 #endif

@@ -833,10 +833,260 @@ static void top_baseline(struct fctx *f, void *obj, const struct ypair *kv)
 	p->baseline = strcmp(t, "auto") ? resolve_include(f->file, t) : xstrdup(t);
 }
 
+/* ---- nodes: ---- */
+
+static const char *const node_sources[] = { "none", "hostfile", "hosts", "slurm" };
+static const char *const node_failures[] = { "exclude", "abort" };
+
+const char *plan_nodes_source_name(enum plan_nodes_source s)
+{
+	return node_sources[s];
+}
+
+const char *plan_node_failure_name(enum plan_node_failure f)
+{
+	return node_failures[f];
+}
+
+/* Host names go into launcher arguments and reports: letters, digits, '.', '_', '-', ':' (IPv6), '[', ']'. */
+static int host_ok(const char *s)
+{
+	return strlen(s) < 256 && name_ok(s, "._-:[]", 0, 1);
+}
+
+/* Append host unless already there; 0, or -1 when the plan would exceed PLAN_MAX_NODES. */
+static int add_host(struct plan_nodes *n, const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < n->nhosts; i++)
+		if (!strcmp(n->hosts[i], host))
+			return 0;
+	if (n->nhosts >= PLAN_MAX_NODES)
+		return -1;
+	n->hosts = xrealloc(n->hosts, (n->nhosts + 1) * sizeof(*n->hosts));
+	n->hosts[n->nhosts++] = xstrdup(host);
+	return 0;
+}
+
+/* A second source in one `nodes:` is an error; returns 0 when kv may set it. */
+static int one_source(struct fctx *f, struct plan_nodes *n, const struct ypair *kv)
+{
+	if (n->source == PLAN_NODES_NONE)
+		return 0;
+	error_at(f, kv->key, "'nodes' has both '%s' and '%s': give one of hostfile, hosts, slurm",
+		 node_sources[n->source], kv->key->text);
+	return -1;
+}
+
+static int read_all(const char *path, char **buf, size_t *len, char *err, size_t errlen);
+
+/*
+ * An Open MPI hostfile: one host per line, its first word (slots=N and the
+ * like after it are mpirun's business), '#' comments and blank lines skipped.
+ */
+static void read_hostfile(struct fctx *f, const struct ypair *kv, struct plan_nodes *n)
+{
+	char *buf = NULL, *line, *save = NULL, *word, err[512];
+	size_t len, lineno = 0;
+
+	if (read_all(n->hostfile, &buf, &len, err, sizeof(err))) {
+		error_at(f, kv->value, "%s", err);
+		return;
+	}
+	for (line = buf; line && *line; line = save) {
+		save = strchr(line, '\n');
+		if (save)
+			*save++ = '\0';
+		lineno++;
+		*strchrnul(line, '#') = '\0';
+		word = line + strspn(line, " \t\r");
+		word[strcspn(word, " \t\r")] = '\0';
+		if (!*word)
+			continue;
+		if (!host_ok(word)) {
+			error_at(f, kv->value, "hostfile '%s' line %zu: '%.80s' is not a host name", n->hostfile,
+				 lineno, word);
+			break;
+		}
+		if (add_host(n, word)) {
+			error_at(f, kv->value, "hostfile '%s' names more than %d hosts", n->hostfile, PLAN_MAX_NODES);
+			break;
+		}
+	}
+	if (!n->nhosts)
+		error_at(f, kv->value, "hostfile '%s' names no hosts", n->hostfile);
+	free(buf);
+}
+
+static void n_hostfile(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	struct plan_nodes *n = obj;
+	const char *t = text_of(f, kv, 0);
+
+	if (!t || one_source(f, n, kv))
+		return;
+	n->source = PLAN_NODES_HOSTFILE;
+	n->hostfile = resolve_include(f->file, t);
+	read_hostfile(f, kv, n);
+}
+
+static void n_hosts(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	struct plan_nodes *n = obj;
+	const struct ynode *v = kv->value, *it;
+	char buf[96];
+	size_t i;
+
+	if (v->bad || one_source(f, n, kv))
+		return;
+	n->source = PLAN_NODES_HOSTS;
+	if (v->kind != YNODE_SEQ || !v->n) {
+		error_at(f, v, "'hosts' must be a non-empty list of host names, got %s",
+			 ynode_describe(v, buf, sizeof(buf)));
+		return;
+	}
+	for (i = 0; i < v->n; i++) {
+		it = v->items[i];
+		if (it->bad)
+			continue;
+		if (it->kind != YNODE_SCALAR || it->null || !host_ok(it->text)) {
+			error_at(f, it, "a host must be a host name (letters, digits, '.', '_', '-'), got %s",
+				 ynode_describe(it, buf, sizeof(buf)));
+			continue;
+		}
+		if (add_host(n, it->text)) {
+			error_at(f, it, "'hosts' names more than %d hosts", PLAN_MAX_NODES);
+			return;
+		}
+	}
+}
+
+static void s_partition(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	struct plan_nodes *n = obj;
+	const char *t = text_of(f, kv, 0);
+
+	if (!t)
+		return;
+	if (!name_ok(t, "._-", 0, 1)) {
+		error_at(f, kv->value, "partition '%s' must be letters, digits, '.', '_' and '-'", t);
+		return;
+	}
+	free(n->partition);
+	n->partition = xstrdup(t);
+}
+
+static void s_nodes(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	get_int_min(f, kv, 1, &((struct plan_nodes *)obj)->slurm_nodes);
+}
+
+static const struct handler slurm_keys[] = {
+	{ "partition", s_partition, 0 },
+	{ "nodes", s_nodes, 0 },
+	{ NULL, NULL, 0 },
+};
+
+/* `slurm: allocation` (the job's own nodes) or `slurm: {partition: P, nodes: N}` (srun allocates). */
+static void n_slurm(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	struct plan_nodes *n = obj;
+	const struct ynode *v = kv->value;
+	char buf[96];
+
+	if (v->bad || one_source(f, n, kv))
+		return;
+	n->source = PLAN_NODES_SLURM;
+	if (v->kind == YNODE_SCALAR && !v->null && !strcmp(v->text, "allocation"))
+		return;
+	if (v->kind != YNODE_MAP) {
+		error_at(f, v, "'slurm' must be 'allocation' or a mapping of partition and nodes, got %s",
+			 ynode_describe(v, buf, sizeof(buf)));
+		return;
+	}
+	walk_keys(f, v, slurm_keys, n, NULL);
+}
+
+static void n_args(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	struct plan_nodes *n = obj;
+	struct plan_launcher l = { 0 };
+	struct lparse lp = { &l, PLAN_LAUNCH_MPIRUN };
+
+	l_args(f, &lp, kv);
+	n->args = l.args;
+	n->nargs = l.nargs;
+}
+
+static void n_failure(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	struct plan_nodes *n = obj;
+	const char *t = text_of(f, kv, 0);
+
+	if (!t)
+		return;
+	if (!strcmp(t, "exclude"))
+		n->on_failure = PLAN_NODE_FAILURE_EXCLUDE;
+	else if (!strcmp(t, "abort"))
+		n->on_failure = PLAN_NODE_FAILURE_ABORT;
+	else
+		error_at(f, kv->value, "'on_node_failure' must be exclude or abort, got '%s'", t);
+}
+
+static void n_locate(struct fctx *f, void *obj, const struct ypair *kv)
+{
+	struct plan_nodes *n = obj;
+	const char *t = text_of(f, kv, 0);
+
+	if (!t)
+		return;
+	if (!strcmp(t, "true") || !strcmp(t, "false"))
+		n->locate = !strcmp(t, "true");
+	else
+		error_at(f, kv->value, "'locate' must be true or false, got '%s'", t);
+}
+
+static const struct handler nodes_keys[] = {
+	{ "hostfile", n_hostfile, 0 },
+	{ "hosts", n_hosts, 0 },
+	{ "slurm", n_slurm, 0 },
+	{ "launcher_args", n_args, 0 },
+	{ "on_node_failure", n_failure, 0 },
+	{ "locate", n_locate, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static void nodes_release(struct plan_nodes *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->nhosts; i++)
+		free(n->hosts[i]);
+	for (i = 0; i < n->nargs; i++)
+		free(n->args[i]);
+	free(n->hosts);
+	free(n->args);
+	free(n->hostfile);
+	free(n->partition);
+	memset(n, 0, sizeof(*n));
+}
+
 static void top_nodes(struct fctx *f, void *obj, const struct ypair *kv)
 {
+	struct plan_nodes *n = &f->L->p->nodes;
+
 	(void)obj;
-	error_at(f, kv->key, "'nodes' is not supported yet: a plan runs on one node");
+	if (!f->is_root) {
+		error_at(f, kv->key, "'nodes' belongs in the plan itself, not in an included file");
+		return;
+	}
+	if (want_map(f, kv, "hostfile, hosts or slurm and their settings"))
+		return;
+	nodes_release(n);
+	walk_keys(f, kv->value, nodes_keys, n, NULL);
+	if (n->source == PLAN_NODES_NONE)
+		error_at(f, kv->value, "'nodes' needs one of hostfile, hosts, slurm");
 }
 
 static void top_defaults(struct fctx *f, void *obj, const struct ypair *kv)
@@ -879,7 +1129,7 @@ static const struct handler top_keys[] = {
 	{ "plan", top_plan, 0 },	 { "description", top_description, 0 },
 	{ "defaults", top_defaults, 0 }, { "requires", top_requires, 0 },
 	{ "steps", top_steps, 0 },	 { "baseline", top_baseline, 0 },
-	{ "nodes", top_nodes, 1 },	 { NULL, NULL, 0 },
+	{ "nodes", top_nodes, 0 },	 { NULL, NULL, 0 },
 };
 
 /* ---- files ---- */
@@ -1081,6 +1331,7 @@ void plan_release(struct plan *p)
 	free(p->name);
 	free(p->description);
 	free(p->baseline);
+	nodes_release(&p->nodes);
 	memset(p, 0, sizeof(*p));
 }
 

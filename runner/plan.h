@@ -69,6 +69,30 @@ struct plan_requires {
 	long long min_cpus;	 /* -1: unset */
 };
 
+/*
+ * The nodes a multi-node plan runs on (suites/README.md "nodes"): exactly one
+ * source. Node-local steps run on every node at once, one rank per node,
+ * through the launcher (mpirun for hostfile/hosts, srun for slurm); steps with
+ * their own `launcher:` are collective and run once across all nodes.
+ */
+enum plan_nodes_source { PLAN_NODES_NONE, PLAN_NODES_HOSTFILE, PLAN_NODES_HOSTS, PLAN_NODES_SLURM };
+enum plan_node_failure { PLAN_NODE_FAILURE_EXCLUDE, PLAN_NODE_FAILURE_ABORT };
+
+struct plan_nodes {
+	enum plan_nodes_source source; /* NONE: a single-node plan */
+	char *hostfile;		       /* HOSTFILE: resolved from the plan's directory */
+	char **hosts;		       /* HOSTFILE (read at load) and HOSTS: the node names, each once, in order */
+	size_t nhosts;
+	char *partition;       /* SLURM: srun --partition; NULL: the current allocation's */
+	long long slurm_nodes; /* SLURM: srun --nodes; 0: the allocation's */
+	char **args;	       /* `launcher_args`: extra mpirun/srun arguments for every fan-out */
+	size_t nargs;
+	enum plan_node_failure on_failure; /* default EXCLUDE */
+	int locate;			   /* pairwise locator for failing collective steps */
+};
+
+#define PLAN_MAX_NODES 65536
+
 struct plan {
 	char *path;		     /* as given to plan_load() */
 	char *name;		     /* `plan:` */
@@ -81,6 +105,7 @@ struct plan {
 	size_t nsteps;
 	char **files; /* every file read, the plan first, each once: for provenance */
 	size_t nfiles;
+	struct plan_nodes nodes; /* source NONE unless the plan has `nodes:` */
 };
 
 /*
@@ -99,6 +124,10 @@ const char *plan_launcher_kind_name(enum plan_launcher_kind k);
 /* Copy *from into *to (which holds nothing), strings included; release with plan_launcher_release(). */
 void plan_launcher_copy(struct plan_launcher *to, const struct plan_launcher *from);
 void plan_launcher_release(struct plan_launcher *l);
+
+/* "hostfile", "hosts", "slurm" (NONE: "none"); "exclude", "abort". */
+const char *plan_nodes_source_name(enum plan_nodes_source s);
+const char *plan_node_failure_name(enum plan_node_failure f);
 
 /* Free everything p holds; p may then be loaded again. */
 void plan_release(struct plan *p);

@@ -10,6 +10,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "exitcodes.h"
+#include "fanout.h"
 #include "plan.h"
 #include "paths.h"
 #include "protocol.h"
@@ -74,6 +75,11 @@ struct run {
 	const char *cur_id;
 	double next_alive;
 	int write_failed;
+	/* a multi-node plan (plan.nodes.source != NONE) */
+	int multi;
+	struct fanout fo;
+	cJSON *nodes;	    /* the document's "nodes" array, one entry per fo.nodes[] */
+	char *abort_reason; /* on_node_failure: abort, after a node failed */
 };
 
 /* ---- progress (stderr) ---- */
@@ -238,6 +244,9 @@ static cJSON *step_json(const struct plan_step *st)
 	return s;
 }
 
+static cJSON *cluster_json(const struct plan_nodes *pn);
+static void sync_nodes(struct run *r);
+
 static void doc_init(struct run *r, const char *run_id)
 {
 	cJSON *run, *cmd, *host;
@@ -269,6 +278,11 @@ static void doc_init(struct run *r, const char *run_id)
 	for (size_t k = 0; k < r->plan.nsteps; k++)
 		cJSON_AddItemToArray(r->steps, step_json(&r->plan.steps[k]));
 	cJSON_AddObjectToObject(r->doc, "summary");
+	if (r->multi) {
+		cJSON_AddItemToObject(r->doc, "cluster", cluster_json(&r->plan.nodes));
+		r->nodes = cJSON_AddArrayToObject(r->doc, "nodes");
+		sync_nodes(r);
+	}
 }
 
 /* ---- the run directory ---- */
@@ -427,10 +441,9 @@ static int require(cJSON *checks, const cJSON *inv, const char *name, const char
  * Check requires: against the inventory. Returns 1 when all are met (or none
  * are set), 0 when one is not met, -1 when one cannot be checked.
  */
-static int check_requires(struct run *r, const cJSON *inv)
+static int check_requires_into(struct run *r, cJSON *rq, const cJSON *inv)
 {
 	const struct plan_requires *q = &r->plan.req;
-	cJSON *rq = cJSON_GetObjectItemCaseSensitive(r->doc, "requires");
 	cJSON *checks = cJSON_AddArrayToObject(rq, "checks");
 	int unmet = 0, unknown = 0, m;
 
@@ -452,6 +465,11 @@ static int check_requires(struct run *r, const cJSON *inv)
 	m = unknown ? -1 : unmet ? 0 : 1;
 	cJSON_AddItemToObject(rq, "met", m < 0 ? cJSON_CreateNull() : cJSON_CreateBool(m));
 	return m;
+}
+
+static int check_requires(struct run *r, const cJSON *inv)
+{
+	return check_requires_into(r, cJSON_GetObjectItemCaseSensitive(r->doc, "requires"), inv);
 }
 
 static void report_unmet(struct run *r)
@@ -494,9 +512,18 @@ static const char *worse(const char *a, const char *b)
 	return ia >= ib ? a : b;
 }
 
+/* Set o[key] (replaced, or added when missing). */
+static void put(cJSON *o, const char *key, cJSON *item)
+{
+	if (cJSON_GetObjectItemCaseSensitive(o, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(o, key, item);
+	else
+		cJSON_AddItemToObject(o, key, item);
+}
+
 static void set_str(cJSON *o, const char *key, const char *v)
 {
-	cJSON_ReplaceItemInObjectCaseSensitive(o, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
+	put(o, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
 }
 
 static void finish_step(cJSON *s, const char *status, double t0)
@@ -527,6 +554,235 @@ static void log_header(int fd, const struct plan_step *st, unsigned i)
 			clock_utc_iso(now, sizeof(now)));
 }
 
+/* ---- many nodes (plan.nodes; fanout.h) ---- */
+
+/* A node's entry: its own copy of every node-local step (collective steps are the run's). */
+static cJSON *node_json(struct run *r, size_t i)
+{
+	cJSON *n = cJSON_CreateObject(), *steps;
+	size_t k;
+
+	cJSON_AddStringToObject(n, "host", r->fo.nodes[i].host);
+	cJSON_AddNumberToObject(n, "rank", (double)i);
+	cJSON_AddStringToObject(n, "status", "ok");
+	cJSON_AddNullToObject(n, "reason");
+	cJSON_AddStringToObject(n, "inventory_status", "pending");
+	cJSON_AddNullToObject(n, "inventory");
+	cJSON_AddObjectToObject(n, "requires");
+	steps = cJSON_AddArrayToObject(n, "steps");
+	for (k = 0; k < r->plan.nsteps; k++)
+		if (!r->plan.steps[k].launcher.given)
+			cJSON_AddItemToArray(steps, step_json(&r->plan.steps[k]));
+	return n;
+}
+
+/* The document's nodes follow fo: new ones (slurm learns them) appended, states copied. */
+static void sync_nodes(struct run *r)
+{
+	size_t i;
+	cJSON *n;
+
+	while ((size_t)cJSON_GetArraySize(r->nodes) < r->fo.n)
+		cJSON_AddItemToArray(r->nodes, node_json(r, (size_t)cJSON_GetArraySize(r->nodes)));
+	for (i = 0; i < r->fo.n; i++) {
+		n = cJSON_GetArrayItem(r->nodes, (int)i);
+		set_str(n, "status", r->fo.nodes[i].state);
+		set_str(n, "reason", r->fo.nodes[i].reason);
+	}
+}
+
+static cJSON *node_step(struct run *r, size_t node, const char *id)
+{
+	cJSON *s;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(r->nodes, (int)node), "steps"))
+	{
+		if (!strcmp(cJSON_GetObjectItemCaseSensitive(s, "id")->valuestring, id))
+			return s;
+	}
+	return NULL;
+}
+
+static cJSON *cluster_json(const struct plan_nodes *pn)
+{
+	cJSON *c = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(c, "nodes", (double)pn->nhosts);
+	cJSON_AddStringToObject(c, "source", plan_nodes_source_name(pn->source));
+	if (pn->hostfile)
+		cJSON_AddStringToObject(c, "hostfile", pn->hostfile);
+	if (pn->partition)
+		cJSON_AddStringToObject(c, "partition", pn->partition);
+	cJSON_AddStringToObject(c, "on_node_failure", plan_node_failure_name(pn->on_failure));
+	cJSON_AddBoolToObject(c, "locate", pn->locate);
+	return c;
+}
+
+/* After a fan-out in which nodes failed: say so, and stop the run when the plan says abort. */
+static void note_node_failures(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->fo.n; i++) {
+		if (!r->fo.nodes[i].fresh_failure)
+			continue;
+		fprintf(stderr, "shakedown: node %s %s: %s%s\n", r->fo.nodes[i].host, r->fo.nodes[i].state,
+			r->fo.nodes[i].reason,
+			r->plan.nodes.on_failure == PLAN_NODE_FAILURE_ABORT ? "" : "; later steps run without it");
+		if (r->plan.nodes.on_failure == PLAN_NODE_FAILURE_ABORT && !r->abort_reason)
+			r->abort_reason = xasprintf("node %s %s and on_node_failure is abort", r->fo.nodes[i].host,
+						    r->fo.nodes[i].state);
+	}
+	put(cJSON_GetObjectItemCaseSensitive(r->doc, "cluster"), "live",
+	    cJSON_CreateNumber((double)fanout_live(&r->fo)));
+}
+
+/* The inventory of every node, and the requirements checked on each: a node that misses them is excluded. */
+static const cJSON *take_inventory_nodes(struct run *r)
+{
+	cJSON *host = cJSON_GetObjectItemCaseSensitive(r->doc, "host"), **out, *n, *res;
+	struct attempt_opts ao = { .timeout_ns = INVENTORY_TIMEOUT_NS, .interrupt = &interrupted };
+	const cJSON *first = NULL, *reason;
+	char err[512], *log = NULL;
+	size_t i;
+
+	cJSON_ReplaceItemInObjectCaseSensitive(host, "inventory_status", cJSON_CreateString("per node (nodes[])"));
+	ao.probe = catalog_get(&r->cat, INVENTORY_PROBE, err, sizeof(err));
+	if (!ao.probe)
+		return NULL;
+	progress(r, "[0/%zu] inventory (%s) on %zu nodes\n", r->plan.nsteps, INVENTORY_PROBE,
+		 r->fo.n ? r->fo.n : (size_t)r->plan.nodes.slurm_nodes);
+	ao.stderr_fd = open_log(r, "_inventory", &log);
+	out = xcalloc(FANOUT_MAX_OUT(&r->fo), sizeof(*out));
+	fanout_attempt(&r->fo, &ao, out);
+	sync_nodes(r);
+	for (i = 0; i < r->fo.n; i++) {
+		if (!out[i])
+			continue;
+		n = cJSON_GetArrayItem(r->nodes, (int)i);
+		reason = cJSON_GetObjectItemCaseSensitive(out[i], "reason");
+		if (strcmp(cJSON_GetObjectItemCaseSensitive(out[i], "status")->valuestring, "ok")) {
+			set_str(n, "inventory_status", cJSON_IsString(reason) ? reason->valuestring : "error");
+		} else {
+			res = cJSON_DetachItemFromObjectCaseSensitive(out[i], "result");
+			set_str(n, "inventory_status", "ok");
+			cJSON_ReplaceItemInObjectCaseSensitive(n, "inventory", res);
+			first = first ? first : res;
+		}
+		if (!strcmp(r->fo.nodes[i].state, "ok") &&
+		    check_requires_into(r, cJSON_GetObjectItemCaseSensitive(n, "requires"),
+					cJSON_GetObjectItemCaseSensitive(n, "inventory")) != 1)
+			fanout_exclude(&r->fo, i, "excluded", "the plan's requirements are not met on this node");
+		cJSON_Delete(out[i]);
+	}
+	note_node_failures(r);
+	sync_nodes(r);
+	if (ao.stderr_fd >= 0)
+		close(ao.stderr_fd);
+	free(log);
+	free(out);
+	return first;
+}
+
+/* Every node that took part met the requirements: 1; none is left: 0. */
+static int check_requires_nodes(struct run *r)
+{
+	cJSON *rq = cJSON_GetObjectItemCaseSensitive(r->doc, "requires");
+	int live = fanout_live(&r->fo) > 0;
+
+	cJSON_AddArrayToObject(rq, "checks");
+	cJSON_AddBoolToObject(rq, "met", live);
+	return live;
+}
+
+static const char *fold_status(const cJSON *attempts)
+{
+	const char *status = "skipped";
+	const cJSON *at;
+	int first = 1;
+
+	cJSON_ArrayForEach(at, attempts)
+	{
+		const char *a = cJSON_GetObjectItemCaseSensitive(at, "status")->valuestring;
+
+		status = first ? a : worse(status, a);
+		first = 0;
+	}
+	return status;
+}
+
+/* The run's entry of a node-local step: the worst node status, counts by status, the first bad node's reason. */
+static void aggregate_nodes_step(struct run *r, cJSON *s, const char *id, double t0)
+{
+	static const char *const keys[] = { "ok", "skipped", "failed", "error", "interrupted", NULL };
+	const char *status = NULL, *bad_host = NULL, *bad_reason = NULL;
+	cJSON *counts = cJSON_CreateObject(), *ns;
+	int c[5] = { 0 }, k, total = 0;
+	size_t i;
+	char *reason = NULL;
+
+	for (i = 0; i < r->fo.n; i++) {
+		const char *st;
+
+		ns = node_step(r, i, id);
+		if (!ns || !strcmp((st = cJSON_GetObjectItemCaseSensitive(ns, "status")->valuestring), "pending"))
+			continue;
+		status = status ? worse(status, st) : st;
+		for (k = 0; keys[k]; k++)
+			c[k] += !strcmp(keys[k], st);
+		total++;
+		if (strcmp(st, "ok") && strcmp(st, "skipped") && !bad_host) {
+			bad_host = r->fo.nodes[i].host;
+			bad_reason = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ns, "reason"));
+		}
+	}
+	for (k = 0; keys[k]; k++)
+		if (c[k])
+			cJSON_AddNumberToObject(counts, keys[k], c[k]);
+	put(s, "nodes", counts);
+	set_str(s, "status", status ? status : "error");
+	if (bad_host)
+		reason = xasprintf("%s on %d of %d nodes; first %s: %s", status, total - c[0] - c[1], total, bad_host,
+				   bad_reason ? bad_reason : status);
+	set_str(s, "reason", total ? reason : "no node ran it");
+	free(reason);
+	cJSON_ReplaceItemInObjectCaseSensitive(s, "duration_s", cJSON_CreateNumber(clock_mono_s() - t0));
+}
+
+/* A node-local step of a multi-node plan: every attempt on every live node at once. */
+static void run_step_nodes(struct run *r, size_t idx, struct attempt_opts *ao, double t0)
+{
+	const struct plan_step *st = &r->plan.steps[idx];
+	cJSON *s = cJSON_GetArrayItem(r->steps, (int)idx), **out = xcalloc(FANOUT_MAX_OUT(&r->fo), sizeof(*out)), *ns;
+	size_t k, failed;
+	unsigned i;
+	char now[40];
+
+	set_str(s, "scope", "nodes");
+	for (i = 0; i < st->repeat && !interrupted && !r->abort_reason && fanout_live(&r->fo); i++) {
+		r->next_alive = NOT_TTY_ALIVE_S;
+		log_header(ao->stderr_fd, st, i);
+		failed = fanout_attempt(&r->fo, ao, out);
+		sync_nodes(r);
+		for (k = 0; k < r->fo.n; k++) {
+			if (!out[k] || !(ns = node_step(r, k, st->id))) {
+				cJSON_Delete(out[k]);
+				continue;
+			}
+			if (i == 0)
+				set_str(ns, "started", clock_utc_iso(now, sizeof(now)));
+			cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(ns, "attempts"), out[k]);
+			finish_step(ns, fold_status(cJSON_GetObjectItemCaseSensitive(ns, "attempts")), t0);
+		}
+		aggregate_nodes_step(r, s, st->id, t0);
+		results_cache_stale(&r->cache, idx);
+		if (failed)
+			note_node_failures(r);
+		save(r);
+	}
+	free(out);
+}
+
 static const char *run_step(struct run *r, size_t idx)
 {
 	const struct plan_step *st = &r->plan.steps[idx];
@@ -541,6 +797,7 @@ static const char *run_step(struct run *r, size_t idx)
 	const char *status = "skipped", *ast;
 	char err[512], now[40], *log = NULL;
 	double t0 = clock_mono_s();
+	struct plan_launcher coll = { 0 };
 	unsigned i;
 
 	ao.probe = catalog_get(&r->cat, st->probe, err, sizeof(err));
@@ -548,6 +805,15 @@ static const char *run_step(struct run *r, size_t idx)
 	results_cache_stale(&r->cache, idx);
 	ao.stderr_fd = open_log(r, st->id, &log);
 	ao.log_path = log;
+	if (r->multi && !st->launcher.given) {
+		run_step_nodes(r, idx, &ao, t0);
+		goto out;
+	}
+	if (r->multi) {
+		set_str(s, "scope", "cluster");
+		fanout_collective_launcher(&r->fo, &st->launcher, &coll);
+		ao.launcher = &coll;
+	}
 	for (i = 0; i < st->repeat && !interrupted; i++) {
 		r->next_alive = NOT_TTY_ALIVE_S;
 		log_header(ao.stderr_fd, st, i);
@@ -559,6 +825,8 @@ static const char *run_step(struct run *r, size_t idx)
 		results_cache_stale(&r->cache, idx);
 		save(r);
 	}
+out:
+	plan_launcher_release(&coll);
 	if (ao.stderr_fd >= 0)
 		close(ao.stderr_fd);
 	free(log);
@@ -581,6 +849,30 @@ static void print_step_end(struct run *r, size_t idx)
 
 /* ---- finishing ---- */
 
+/* Node steps that never ran: not_run, with the node's own reason when it left the run. */
+static void not_run_nodes(struct run *r)
+{
+	cJSON *ns;
+	size_t i;
+	char *why;
+
+	for (i = 0; i < r->fo.n; i++) {
+		cJSON_ArrayForEach(ns, cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(r->nodes, (int)i), "steps"))
+		{
+			if (strcmp(cJSON_GetObjectItemCaseSensitive(ns, "status")->valuestring, "pending"))
+				continue;
+			set_str(ns, "status", "not_run");
+			why = strcmp(r->fo.nodes[i].state, "ok")
+				      ? xasprintf("node %s: %s", r->fo.nodes[i].state, r->fo.nodes[i].reason)
+				      : xstrdup(interrupted	  ? "the run was interrupted"
+						: r->abort_reason ? r->abort_reason
+								  : "requirements not met");
+			set_str(ns, "reason", why);
+			free(why);
+		}
+	}
+}
+
 static int summarise(struct run *r, int requires_state)
 {
 	static const char *const keys[] = { "ok", "skipped", "failed", "error", "interrupted", "not_run", NULL };
@@ -588,13 +880,19 @@ static int summarise(struct run *r, int requires_state)
 	int counts[6] = { 0 }, i, code = SD_EXIT_OK;
 
 	results_cache_release(&r->cache); /* statuses change below */
+	if (r->multi)
+		not_run_nodes(r);
 	cJSON_ArrayForEach(s, r->steps)
 	{
 		cJSON *st = cJSON_GetObjectItemCaseSensitive(s, "status");
 
 		if (!strcmp(st->valuestring, "pending")) {
 			set_str(s, "status", "not_run");
-			set_str(s, "reason", interrupted ? "the run was interrupted" : "requirements not met");
+			set_str(s, "reason",
+				interrupted	  ? "the run was interrupted"
+				: r->abort_reason ? r->abort_reason
+				: r->multi	  ? "no node left to run it"
+						  : "requirements not met");
 		}
 		for (i = 0; keys[i]; i++)
 			if (!strcmp(cJSON_GetObjectItemCaseSensitive(s, "status")->valuestring, keys[i]))
@@ -759,7 +1057,7 @@ static void run_steps(struct run *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->plan.nsteps && !interrupted; i++) {
+	for (i = 0; i < r->plan.nsteps && !interrupted && !r->abort_reason; i++) {
 		r->cur = i + 1;
 		r->cur_id = r->plan.steps[i].id;
 		if (!r->tty)
@@ -784,13 +1082,19 @@ static void run_steps(struct run *r)
 int run_plan(const struct run_opts *o)
 {
 	struct run r = { .o = o, .tty = isatty(STDERR_FILENO) };
-	char *run_id = NULL;
+	char *run_id = NULL, err[512];
 	const cJSON *inv;
 	int code = SD_EXIT_USAGE, req;
 
 	r.t0 = clock_mono_s();
 	if (load(&r) || make_run_dir(&r, &run_id))
 		goto out;
+	r.multi = r.plan.nodes.source != PLAN_NODES_NONE;
+	if (r.multi && fanout_init(&r.fo, &r.plan.nodes, r.dir, err, sizeof(err))) {
+		fprintf(stderr, "shakedown: %s\n", err);
+		code = SD_EXIT_PROBE;
+		goto out;
+	}
 	install_signals();
 	r.ro.usd_per_kwh = 0.12;
 	r.ro.utilization = 0.70;
@@ -798,10 +1102,10 @@ int run_plan(const struct run_opts *o)
 	r.ro.runbook_prefix = r.rb_prefix;
 	doc_init(&r, run_id);
 	save(&r);
-	inv = take_inventory(&r);
+	inv = r.multi ? take_inventory_nodes(&r) : take_inventory(&r);
 	if (r.bl_auto && pick_auto_baseline(&r, inv))
 		goto out;
-	req = check_requires(&r, inv);
+	req = r.multi ? check_requires_nodes(&r) : check_requires(&r, inv);
 	render(&r);
 	save(&r);
 	if (req == 1)
@@ -820,6 +1124,9 @@ out:
 	catalog_release(&r.cat);
 	free(r.dir);
 	free(r.results_path);
+	free(r.abort_reason);
+	if (r.multi)
+		fanout_release(&r.fo);
 	free(run_id);
 	return code;
 }
