@@ -217,8 +217,10 @@ static int run_agent(struct fanout *f, const struct plan_launcher *l, const char
 			       .tick = o ? o->tick : NULL,
 			       .tick_arg = o ? o->tick_arg : NULL,
 			       .tick_interval_ns = NS_PER_S };
-	size_t i;
+	size_t i, live = fanout_live(f);
 
+	/* every node's record passes through here: 4 MiB a node on top of the usual limit, at most 4 GiB */
+	so.stdout_limit = live < 1008 ? (live + 16) * ((size_t)4 << 20) : (size_t)4 << 30;
 	if (launch_build(&ln, l, f->agent, args, &host, err, len))
 		return -1;
 	so.argv = (const char *const *)ln.argv;
@@ -383,8 +385,11 @@ static int judge_missing(struct fanout *f, size_t i, const cJSON *rec, const cha
 	return 1;
 }
 
-/* One fan-out; *records says how many nodes sent a record. */
-static size_t fanout_once(struct fanout *f, const struct attempt_opts *o, cJSON **out, size_t *records)
+/*
+ * One fan-out on the live nodes. coll[i] is set for a node that answers but
+ * sent no record because the launcher ended the job (another node failed).
+ */
+static size_t fanout_once(struct fanout *f, const struct attempt_opts *o, cJSON **out, char *coll)
 {
 	struct plan_launcher l;
 	struct sup_result r;
@@ -396,7 +401,6 @@ static size_t fanout_once(struct fanout *f, const struct attempt_opts *o, cJSON 
 
 	for (i = 0; i < f->n; i++) {
 		live0[i] = !strcmp(f->nodes[i].state, "ok");
-		f->nodes[i].fresh_failure = 0;
 	}
 	write_hostfile(f);
 	agent_launcher(f, &l, NULL);
@@ -410,8 +414,6 @@ static size_t fanout_once(struct fanout *f, const struct attempt_opts *o, cJSON 
 	if (!n_before)
 		for (i = 0; i < f->n; i++)
 			live0[i] = 1; /* learnt from this fan-out (slurm) */
-	for (*records = 0, i = 0; i < f->n; i++)
-		*records += recs[i] != NULL;
 	for (i = 0; i < f->n; i++) {
 		out[i] = NULL;
 		if (!live0[i])
@@ -431,6 +433,7 @@ static size_t fanout_once(struct fanout *f, const struct attempt_opts *o, cJSON 
 			char *why = xasprintf("no result from this node: the launcher ended the job (%s)",
 					      ran ? (sup_clean(&r) ? "exited before it reported" : how) : err);
 
+			coll[i] = 1;
 			out[i] = attempt_none("error", why);
 			free(why);
 		}
@@ -446,23 +449,41 @@ static size_t fanout_once(struct fanout *f, const struct attempt_opts *o, cJSON 
 	return failed;
 }
 
+/*
+ * Nodes whose results were lost only because the launcher ended the job for
+ * another node's failure run the attempt once more, alone: the other live
+ * nodes are held out of that launch.
+ */
 size_t fanout_attempt(struct fanout *f, const struct attempt_opts *o, cJSON **out)
 {
-	size_t failed, records, again, i;
-	cJSON **retry;
+	char *coll = xcalloc(FANOUT_MAX_OUT(f), 1), *again = NULL;
+	cJSON **retry = NULL;
+	size_t failed, i, n = 0;
 
-	failed = fanout_once(f, o, out, &records);
-	if (records || !failed || !fanout_live(f) || (o->interrupt && *o->interrupt))
-		return failed;
-	/* the job could not start because of the nodes now left out: once more on the others */
-	retry = xcalloc(FANOUT_MAX_OUT(f), sizeof(*retry));
-	again = fanout_once(f, o, retry, &records);
+	for (i = 0; i < f->n; i++)
+		f->nodes[i].fresh_failure = 0;
+	failed = fanout_once(f, o, out, coll);
+	for (i = 0; i < f->n; i++)
+		n += coll[i];
+	if (!n || (o->interrupt && *o->interrupt))
+		goto out;
+	for (i = 0; i < f->n; i++)
+		if (!coll[i] && !strcmp(f->nodes[i].state, "ok"))
+			f->nodes[i].state = "held";
+	retry = xcalloc(f->n + 1, sizeof(*retry));
+	again = xcalloc(f->n + 1, 1);
+	failed += fanout_once(f, o, retry, again);
 	for (i = 0; i < f->n; i++) {
+		if (!strcmp(f->nodes[i].state, "held"))
+			f->nodes[i].state = "ok";
 		if (!retry[i])
 			continue;
 		cJSON_Delete(out[i]);
 		out[i] = retry[i];
 	}
+out:
 	free(retry);
-	return failed + again;
+	free(again);
+	free(coll);
+	return failed;
 }

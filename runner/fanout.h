@@ -41,7 +41,7 @@ struct fanout_node {
 	char *host;	   /* the plan's name for it (hostfile, hosts) or what its agent reported (slurm) */
 	const char *state; /* "ok", "unreachable", "timeout", "excluded" (static) */
 	char *reason;	   /* why it is not ok; NULL when ok */
-	int fresh_failure; /* failed in the last fan-out (cleared by fanout_attempt) */
+	int fresh_failure; /* failed in the last fan-out (cleared when fanout_attempt starts) */
 };
 
 struct fanout {

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "exitcodes.h"
 #include "fanout.h"
+#include "locate.h"
 #include "plan.h"
 #include "paths.h"
 #include "protocol.h"
@@ -783,6 +784,59 @@ static void run_step_nodes(struct run *r, size_t idx, struct attempt_opts *ao, d
 	free(out);
 }
 
+/*
+ * The metric to locate a collective step's trouble by: the first of its
+ * checks that failed against the baseline ("" when the step's status alone
+ * failed it); NULL when nothing failed. Caller frees.
+ */
+static char *failing_metric(struct run *r, const cJSON *s, const char *id)
+{
+	const char *st = cJSON_GetObjectItemCaseSensitive(s, "status")->valuestring;
+	cJSON *v = r->have_bl ? verdict_evaluate(&r->bl, r->doc, r->bl_selected_by) : NULL;
+	const cJSON *c;
+	char *metric = NULL;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(v, "checks"))
+	{
+		const char *cs = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "step"));
+		const char *cv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "verdict"));
+		const char *cm = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "metric"));
+
+		if (cs && cv && cm && !strcmp(cs, id) && !strcmp(cv, "fail")) {
+			metric = xstrdup(cm);
+			break;
+		}
+	}
+	cJSON_Delete(v);
+	if (!metric && (!strcmp(st, "failed") || !strcmp(st, "error")))
+		metric = xstrdup("");
+	return metric;
+}
+
+/* A collective step that failed across the nodes: run it on pairs and name the slow node or link (locate.h). */
+static void maybe_locate(struct run *r, size_t idx, struct attempt_opts *ao)
+{
+	const struct plan_step *st = &r->plan.steps[idx];
+	cJSON *s = cJSON_GetArrayItem(r->steps, (int)idx), *loc, *all;
+	char *metric = failing_metric(r, s, st->id), *line;
+
+	if (!metric || fanout_live(&r->fo) < 2)
+		goto out;
+	fprintf(stderr, "shakedown: %s failed across %zu nodes; running it on pairs of nodes to locate the cause\n",
+		st->id, fanout_live(&r->fo));
+	ao->launcher = &st->launcher;
+	loc = locate_run(&r->fo, st->id, ao, *metric ? metric : NULL);
+	line = locate_summary(loc);
+	fprintf(stderr, "shakedown: %s\n", line);
+	free(line);
+	if (!(all = cJSON_GetObjectItemCaseSensitive(r->doc, "locate")))
+		all = cJSON_AddArrayToObject(r->doc, "locate");
+	cJSON_AddItemToArray(all, loc);
+	save(r);
+out:
+	free(metric);
+}
+
 static const char *run_step(struct run *r, size_t idx)
 {
 	const struct plan_step *st = &r->plan.steps[idx];
@@ -825,6 +879,8 @@ static const char *run_step(struct run *r, size_t idx)
 		results_cache_stale(&r->cache, idx);
 		save(r);
 	}
+	if (r->multi && r->plan.nodes.locate && !interrupted)
+		maybe_locate(r, idx, &ao);
 out:
 	plan_launcher_release(&coll);
 	if (ao.stderr_fd >= 0)

@@ -366,6 +366,7 @@ static int run_job(struct probe_ctx *ctx, struct busbw_opts *o, const struct bus
 	}
 	o->corrupt = probe_fault(ctx, "corrupt");
 	o->stall = probe_fault(ctx, "stall");
+	o->slow = probe_fault(ctx, "slow");
 	if (pthread_create(&th, NULL, busbw_worker, j)) {
 		rc = probe_error(ctx, "cannot start the worker thread");
 		goto out;

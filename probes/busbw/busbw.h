@@ -40,6 +40,7 @@ struct busbw_opts {
 	double timeout; /* seconds an operation may take */
 	int corrupt;	/* fault: rank 0 changes one result element before its check */
 	int stall;	/* fault: the last rank stops taking part before the first operation */
+	int slow;	/* fault: this rank waits 50 ms before each operation (a slow node: busbw.slow@NODE) */
 };
 
 struct busbw_case {

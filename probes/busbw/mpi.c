@@ -14,6 +14,7 @@
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 struct mpi_state {
 	void *send, *recv;
@@ -112,6 +113,8 @@ static int mpi_run(struct busbw_job *j, const struct busbw_case *c, int iters, d
 
 	for (i = 0; i < iters; i++) {
 		busbw_watch(j, BUSBW_OP);
+		if (j->o->slow)
+			usleep(50000);
 		if ((rc = call(j, c)) != MPI_SUCCESS) {
 			if (MPI_Error_string(rc, text, &n) != MPI_SUCCESS)
 				snprintf(text, sizeof(text), "error %d", rc);

@@ -283,15 +283,37 @@ cJSON *probe_env(struct probe_ctx *ctx)
 	return ctx->env;
 }
 
-/* Whether `fault` is listed for this probe in $SHAKEDOWN_FAULT ("membw.corrupt,gemm.corrupt"). */
+/* The node this process runs on, as the runner names it: $SHAKEDOWN_NODE_NAME, $SHAKEDOWN_NODE, the hostname. */
+static int on_node(const char *node, size_t len)
+{
+	const char *e = getenv("SHAKEDOWN_NODE_NAME");
+	char host[256] = "";
+
+	if (!e || !*e)
+		e = getenv("SHAKEDOWN_NODE");
+	if (!e || !*e) {
+		gethostname(host, sizeof(host) - 1);
+		e = host;
+	}
+	return strlen(e) == len && !strncmp(e, node, len);
+}
+
+/*
+ * Whether `fault` is listed for this probe in $SHAKEDOWN_FAULT
+ * ("membw.corrupt,gemm.corrupt"); an entry "busbw.slow@n2" holds only on
+ * node n2 (on_node()), so a multi-node test can plant one bad node.
+ */
 static int fault_listed(const char *probe, const char *fault)
 {
-	const char *list = getenv(PROBE_FAULT_ENV), *p;
-	size_t np = strlen(probe), nf = strlen(fault), n;
+	const char *list = getenv(PROBE_FAULT_ENV), *p, *at;
+	size_t np = strlen(probe), nf = strlen(fault), n, k;
 
 	for (p = list; p && *p; p += n + (p[n] == ',')) {
 		n = strcspn(p, ",");
-		if (n == np + 1 + nf && !strncmp(p, probe, np) && p[np] == '.' && !strncmp(p + np + 1, fault, nf))
+		at = memchr(p, '@', n);
+		k = at ? (size_t)(at - p) : n;
+		if (k == np + 1 + nf && !strncmp(p, probe, np) && p[np] == '.' && !strncmp(p + np + 1, fault, nf) &&
+		    (!at || on_node(at + 1, n - k - 1)))
 			return 1;
 	}
 	return 0;

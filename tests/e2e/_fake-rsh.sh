@@ -6,6 +6,10 @@
 # to mpirun over loopback TCP, so the launch, the daemons and the MPI
 # messages are all real; only the login is played.
 #
+# Each node gets a temporary directory of its own ($FAKE_RSH_TMP/HOST, else
+# /tmp/fake-rsh-HOST) for Open MPI's session files, as separate machines
+# have: one shared /tmp would let the daemons' session directories collide.
+#
 # A node is down while the file $FAKE_RSH_DOWN/HOST exists: the login then
 # fails as ssh does for a host it cannot reach (status 255).
 host=$1
@@ -15,4 +19,6 @@ if [ -n "${FAKE_RSH_DOWN:-}" ] && [ -e "$FAKE_RSH_DOWN/$host" ]; then
 	exit 255
 fi
 export SHAKEDOWN_NODE_NAME="$host"
+export TMPDIR="${FAKE_RSH_TMP:-/tmp/fake-rsh}/$host"
+mkdir -p "$TMPDIR"
 exec /bin/sh -c "$*"

@@ -13,7 +13,7 @@ if ! command -v mpirun >/dev/null || [ ! -x "$B/bin/shakedown-node" ]; then
 fi
 export SHAKEDOWN_PROBE_PATH=$B/tests/probes:$B/bin/probes
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 PMIX_MCA_gds=hash
-export FAKE_RSH_DOWN=$TMP/down
+export FAKE_RSH_DOWN=$TMP/down FAKE_RSH_TMP=$TMP/nodes
 mkdir -p "$FAKE_RSH_DOWN"
 printf '# four nodes\nn0 slots=1\nn1\nn2\nn3\n' >"$TMP/hosts"
 RSH=$PWD/tests/e2e/_fake-rsh.sh
@@ -103,7 +103,28 @@ expect "collective: ok" [ "$(jget "$R" "[(s['scope'], s['status']) for s in d['s
 expect "collective: placed on the nodes' hostfile, one rank per node" grep -q "^launch: .*-np 4 --hostfile .*/nodes.hosts .*--map-by ppr:1:node" "$(dirname "$R")/logs/coll.log"
 expect "collective: not in the nodes' own steps" [ "$(jget "$R" "len(d['nodes'][0]['steps'])")" = 0 ]
 
-# 6. Plan errors in `nodes:`, as file:line:col, exit 2.
+# 6. The locator: a collective busbw over four nodes, one of them slow (fault busbw.slow@n2: its rank waits
+# 50 ms before each operation), fails an unreachable floor; the step is run again on the ring's pairs.
+cat >"$TMP/floor.yaml" <<'BL'
+baseline: nodes-test
+description: an unreachable busbw floor, so that the collective fails and the locator runs
+checks:
+  - metric: coll.all_reduce_busbw
+    min: 1e15
+    runbook: busbw-low
+BL
+plan loc exclude "{id: coll, probe: busbw, timeout: 120s, launcher: {kind: mpirun},
+     with: {backend: mpi, ops: all_reduce, min_bytes: 4KiB, max_bytes: 4KiB, busbw_min_bytes: 4KiB, iters: 20, warmup: 2}}"
+sed -i 's/^nodes:/baseline: floor.yaml\nnodes:\n  locate: true/; s/oob_tcp_if_include, lo\]/oob_tcp_if_include, lo, --mca, mpi_yield_when_idle, "1"]/' "$TMP/loc.yaml"
+SHAKEDOWN_FAULT=busbw.slow@n2 run loc
+expect "locate: one entry for the step" [ "$(jget "$R" "[(l['step'], l['metric'], len(l['pairs'])) for l in d['locate']]")" = "[('coll', 'all_reduce_busbw', 4)]" ] || cat "$TMP/loc.err"
+expect "locate: the ring's pairs in two rounds" [ "$(jget "$R" "[(p['a'], p['b'], p['round']) for p in d['locate'][0]['pairs']]")" = "[('n0', 'n1', 0), ('n1', 'n2', 1), ('n2', 'n3', 0), ('n3', 'n0', 1)]" ]
+expect "locate: n2's two pairs are the slow ones" [ "$(jget "$R" "[p['slow'] for p in d['locate'][0]['pairs']]")" = "[False, True, True, False]" ]
+expect "locate: n2 and no other node is named" [ "$(jget "$R" "[s['host'] for s in d['locate'][0]['suspect_nodes']]")" = "['n2']" ]
+expect "locate: no link is blamed" [ "$(jget "$R" "d['locate'][0]['suspect_links']")" = "[]" ]
+expect "locate: the runner says so" grep -q "locate coll: suspect node n2 (slow in 2 of 2 pairs)" "$TMP/loc.err"
+
+# 7. Plan errors in `nodes:`, as file:line:col, exit 2.
 bad() { # DESCRIPTION REGEX YAML-LINES...
 	local d=$1 re=$2; shift 2
 	printf 'plan: bad\n%s\nsteps:\n  - {id: a, probe: nodework}\n' "$*" >"$TMP/bad.yaml"
