@@ -2,9 +2,12 @@
  * audit.c - the audit probe: is this node built and configured as ordered?
  *
  * One metric per check (numbers only: 1/0 for a setting, counts, bytes,
- * B/s), so a baseline gives each its verdict and runbook; the strings a
- * fleet compares across nodes (kernel, driver, NCCL version, governor) go
- * into env. Definitions: probes/METRICS.md ("audit"). Readers: audit.h.
+ * B/s), so a baseline gives each its verdict and runbook. The versions a
+ * fleet compares across nodes (kernel, driver, CUDA, NCCL, MPI, modules,
+ * firmware, container runtimes) go into env.inventory, one flat object with
+ * fixed keys (null when unknown), and each known one is also a metric
+ * inventory_info{key,value} = 1. Definitions: probes/METRICS.md ("audit").
+ * Readers: audit.h.
  *
  * It never fails on what it finds (the baseline judges) and never errors on a
  * sparse host: without NVML the GPU checks are left out and env.gpus says why;
@@ -12,7 +15,6 @@
  */
 #include "audit.h"
 
-#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,8 @@
 
 #include "nvml.h"
 #include "probe.h"
+#include "strbuf.h"
+#include "xalloc.h"
 
 static const struct probe_metric_desc metrics[] = {
 	{ "memory_total", "B", "higher", "MemTotal from proc/meminfo" },
@@ -67,6 +71,17 @@ static const struct probe_metric_desc metrics[] = {
 	{ "remapped_rows_failure", "count", "lower", "1 when a row remap failed on GPU <gpu>" },
 	{ "gpu_nic_same_numa", "count", "higher",
 	  "1 when GPU <gpu>'s nearest InfiniBand/RoCE NIC is on its NUMA node (affinity PIX, PHB or NODE)" },
+	{ "nvlink_links", "count", "higher", "NVLink links GPU <gpu> reports (0: no NVLink, a PCIe card)" },
+	{ "nvlink_up", "count", "higher", "NVLink links of GPU <gpu> that are active" },
+	{ "nvlink_down_gpus", "count", "lower", "GPUs with at least one NVLink link reported but not active" },
+	{ "driver_branch", "count", "higher", "the NVIDIA driver's major version (580 for 580.65.06), from NVML" },
+	{ "cuda_driver_version", "count", "higher",
+	  "the CUDA version the driver supports, 1000 * major + 10 * minor (13000: 13.0), from NVML" },
+	{ "cuda_runtime_version", "count", "higher",
+	  "cudaRuntimeGetVersion of the libcudart the loader finds, 1000 * major + 10 * minor" },
+	{ "nccl_version", "count", "higher", "ncclGetVersion of libnccl: major * 10000 + minor * 100 + patch (22809)" },
+	{ "inventory_info", "count", "higher",
+	  "1 for each env.inventory entry <key> that has a value, the value in label <value> (Prometheus' _info)" },
 	{ NULL }
 };
 
@@ -103,6 +118,42 @@ static void json_num(cJSON *o, const char *key, double v, int known)
 		cJSON_AddNullToObject(o, key);
 }
 
+/* Distinct strings, in order of first appearance, joined with ", ". */
+struct distinct_list {
+	const char **s;
+	size_t n;
+};
+
+static void distinct_add(struct distinct_list *l, const char *s)
+{
+	size_t i;
+
+	if (!s || !*s)
+		return;
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->s[i], s))
+			return;
+	l->s = xrealloc(l->s, (l->n + 1) * sizeof(*l->s));
+	l->s[l->n++] = s;
+}
+
+/* The joined list, or NULL when empty; frees the list. Caller frees. */
+static char *distinct_join(struct distinct_list *l)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (i)
+			strbuf_add(&sb, ", ", 2);
+		strbuf_add(&sb, l->s[i], strlen(l->s[i]));
+	}
+	free(l->s);
+	l->s = NULL;
+	l->n = 0;
+	return sb.len ? strbuf_detach(&sb) : NULL;
+}
+
 /* ---- host ---- */
 
 static void report_memory(struct probe_ctx *ctx, const struct audit_host *h)
@@ -123,7 +174,7 @@ static void report_memory(struct probe_ctx *ctx, const struct audit_host *h)
 		metric(ctx, "numa_balancing", (double)h->numa_balancing);
 }
 
-static void report_host(struct probe_ctx *ctx, cJSON *env, const char *root)
+static void report_host(struct probe_ctx *ctx, cJSON *env, cJSON *inv, const char *root)
 {
 	cJSON *o = cJSON_AddObjectToObject(env, "host");
 	struct audit_host h;
@@ -137,6 +188,9 @@ static void report_host(struct probe_ctx *ctx, cJSON *env, const char *root)
 	if (!isnan(h.clock_offset))
 		metric(ctx, "clock_offset", fabs(h.clock_offset));
 	json_str(o, "kernel", h.kernel);
+	json_str(o, "os", h.os);
+	json_str(inv, "os", h.os);
+	json_str(inv, "kernel", h.kernel);
 	json_str(o, "governor", h.governor_cpus ? h.governor : NULL);
 	cJSON_AddNumberToObject(o, "governor_cpus", h.governor_cpus);
 	json_str(o, "thp", h.thp);
@@ -147,22 +201,31 @@ static void report_host(struct probe_ctx *ctx, cJSON *env, const char *root)
 	audit_host_release(&h);
 }
 
-static void report_modules(struct probe_ctx *ctx, cJSON *env, const char *root)
+/* env.modules.NAME: {loaded, version}; inventory module.NAME: the version, "loaded" without one, or "not loaded". */
+static void report_modules(struct probe_ctx *ctx, cJSON *env, cJSON *inv, const char *root)
 {
-	cJSON *o = cJSON_AddObjectToObject(env, "modules");
+	cJSON *o = cJSON_AddObjectToObject(env, "modules"), *m;
 	size_t i, n = probe_list_len(ctx, "modules");
 	const char *name;
+	char *version, key[96];
 	int loaded;
 
 	for (i = 0; i < n; i++) {
 		name = probe_list_item(ctx, "modules", i);
+		snprintf(key, sizeof(key), "module.%s", name);
 		loaded = audit_module_loaded(root, name);
 		if (loaded < 0) {
 			cJSON_AddNullToObject(o, name);
+			json_str(inv, key, NULL);
 			continue;
 		}
-		cJSON_AddBoolToObject(o, name, loaded);
+		version = loaded ? audit_module_version(root, name) : NULL;
+		m = cJSON_AddObjectToObject(o, name);
+		cJSON_AddBoolToObject(m, "loaded", loaded);
+		json_str(m, "version", version);
+		json_str(inv, key, version ? version : loaded ? "loaded" : "not loaded");
 		metric1(ctx, "module_loaded", loaded, "module", name);
+		free(version);
 	}
 }
 
@@ -192,9 +255,11 @@ static void report_mounts(struct probe_ctx *ctx, cJSON *env, const char *root)
 
 /* ---- network ---- */
 
-static void report_ib(struct probe_ctx *ctx, cJSON *env, const struct audit_net *n)
+static void report_ib(struct probe_ctx *ctx, cJSON *env, cJSON *inv, const struct audit_net *n)
 {
 	cJSON *a = cJSON_AddArrayToObject(env, "infiniband"), *o;
+	struct distinct_list fw = { 0 };
+	char *fws;
 	double rate_min = 0;
 	size_t i, active = 0;
 	char port[16];
@@ -225,8 +290,13 @@ static void report_ib(struct probe_ctx *ctx, cJSON *env, const struct audit_net 
 		json_str(o, "link_layer", p->link_layer);
 		json_num(o, "numa_node", p->numa, p->numa >= 0);
 		json_str(o, "pci_path", p->pci_path);
+		json_str(o, "fw_ver", p->fw);
 		cJSON_AddItemToArray(a, o);
+		distinct_add(&fw, p->fw);
 	}
+	fws = distinct_join(&fw);
+	json_str(inv, "hca_firmware", fws);
+	free(fws);
 	metric(ctx, "ib_ports", (double)n->nib);
 	metric(ctx, "ib_ports_active", (double)active);
 	if (rate_min > 0)
@@ -308,6 +378,9 @@ static cJSON *gpu_json(const struct audit_gpu *g, unsigned int i)
 	json_num(o, "pcie_width_max", g->width_max, g->width_max >= 0);
 	json_num(o, "numa_node", g->numa, g->numa >= 0);
 	json_str(o, "pci_path", g->pci_path);
+	json_str(o, "vbios", g->vbios[0] ? g->vbios : NULL);
+	json_num(o, "nvlinks", g->nvlinks, g->nvlinks >= 0);
+	json_num(o, "nvlinks_up", g->nvlinks_up, g->nvlinks_up >= 0);
 	return o;
 }
 
@@ -331,6 +404,8 @@ static void report_gpu(struct probe_ctx *ctx, const struct audit_gpu *g, unsigne
 	gpu_metric(ctx, "retired_pages_pending", g->retired_pending, i);
 	gpu_metric(ctx, "remapped_rows_pending", g->remap_pending, i);
 	gpu_metric(ctx, "remapped_rows_failure", g->remap_failure, i);
+	gpu_metric(ctx, "nvlink_links", g->nvlinks, i);
+	gpu_metric(ctx, "nvlink_up", g->nvlinks_up, i);
 }
 
 /* The GPU x NIC matrix (nvidia-smi topo's words) and each GPU's nearest NIC. */
@@ -372,30 +447,70 @@ static void report_topology(struct probe_ctx *ctx, cJSON *env, const struct audi
 				"NODE: same NUMA node; SYS: across NUMA nodes");
 }
 
-static void report_gpus(struct probe_ctx *ctx, cJSON *env, const char *root, const struct audit_net *net)
+/* The inventory's GPU keys: model, driver, CUDA driver, VBIOS (each the distinct values, ", "-joined). */
+static void inventory_gpus(struct probe_ctx *ctx, cJSON *inv, const struct audit_gpus *gs)
+{
+	struct distinct_list models = { 0 }, vbios = { 0 };
+	char cuda[32], *s;
+	unsigned int i;
+
+	for (i = 0; i < gs->n; i++) {
+		distinct_add(&models, gs->g[i].name);
+		distinct_add(&vbios, gs->g[i].vbios);
+	}
+	s = distinct_join(&models);
+	json_str(inv, "gpu_model", s);
+	free(s);
+	json_str(inv, "nvidia_driver", gs->driver[0] ? gs->driver : NULL);
+	audit_cuda_version_text(gs->cuda_driver, cuda, sizeof(cuda));
+	json_str(inv, "cuda_driver", gs->cuda_driver > 0 ? cuda : NULL);
+	s = distinct_join(&vbios);
+	json_str(inv, "vbios", s);
+	free(s);
+	if (gs->driver[0] && strtol(gs->driver, NULL, 10) > 0)
+		metric(ctx, "driver_branch", (double)strtol(gs->driver, NULL, 10));
+	if (gs->cuda_driver > 0)
+		metric(ctx, "cuda_driver_version", gs->cuda_driver);
+}
+
+static void inventory_no_gpus(cJSON *inv)
+{
+	static const char *const keys[] = { "gpu_model", "nvidia_driver", "cuda_driver", "vbios" };
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_str(inv, keys[i], NULL);
+}
+
+static void gpus_unavailable(struct probe_ctx *ctx, cJSON *o, cJSON *inv, const char *why)
+{
+	cJSON_AddFalseToObject(o, "available");
+	cJSON_AddStringToObject(o, "reason", why);
+	probe_log(ctx, "gpu checks skipped: %s", why);
+	inventory_no_gpus(inv);
+}
+
+static void report_gpus(struct probe_ctx *ctx, cJSON *env, cJSON *inv, const char *root, const struct audit_net *net)
 {
 	cJSON *o = cJSON_AddObjectToObject(env, "gpus"), *a;
 	struct audit_gpus gs;
 	struct nvml nv;
 	char err[256];
-	unsigned int i, degraded = 0;
+	unsigned int i, degraded = 0, nvlink_down = 0, nvlink_known = 0;
 
 	if (nvml_open(&nv, err, sizeof(err))) {
-		cJSON_AddFalseToObject(o, "available");
-		cJSON_AddStringToObject(o, "reason", err);
-		probe_log(ctx, "gpu checks skipped: %s", err);
+		gpus_unavailable(ctx, o, inv, err);
 		return;
 	}
 	if (audit_gpus_read(&nv, root, &gs, err, sizeof(err))) {
-		cJSON_AddFalseToObject(o, "available");
-		cJSON_AddStringToObject(o, "reason", err);
-		probe_log(ctx, "gpu checks skipped: %s", err);
+		gpus_unavailable(ctx, o, inv, err);
 		nvml_close(&nv);
 		return;
 	}
 	cJSON_AddTrueToObject(o, "available");
 	json_str(o, "driver_version", gs.driver[0] ? gs.driver : NULL);
 	json_num(o, "cuda_driver_version", gs.cuda_driver, gs.cuda_driver >= 0);
+	inventory_gpus(ctx, inv, &gs);
 	metric(ctx, "gpus", gs.n);
 	if (gs.n) {
 		metric(ctx, "gpu_models_distinct", (double)distinct(&gs, 0));
@@ -405,9 +520,13 @@ static void report_gpus(struct probe_ctx *ctx, cJSON *env, const char *root, con
 	for (i = 0; i < gs.n; i++) {
 		report_gpu(ctx, &gs.g[i], i);
 		degraded += gs.g[i].degraded == 1;
+		nvlink_known += gs.g[i].nvlinks >= 0;
+		nvlink_down += gs.g[i].nvlinks_up >= 0 && gs.g[i].nvlinks_up < gs.g[i].nvlinks;
 		cJSON_AddItemToArray(a, gpu_json(&gs.g[i], i));
 	}
 	metric(ctx, "pcie_degraded_gpus", degraded);
+	if (nvlink_known)
+		metric(ctx, "nvlink_down_gpus", nvlink_down);
 	report_topology(ctx, env, &gs, net);
 	audit_gpus_release(&gs);
 	nvml_close(&nv);
@@ -415,70 +534,130 @@ static void report_gpus(struct probe_ctx *ctx, cJSON *env, const char *root, con
 
 /* ---- software ---- */
 
-/* NCCL's version from the library, when one can be loaded: 2.9 and later encode it as major*10000+minor*100+patch. */
-static void report_nccl(cJSON *sw)
+static cJSON *lib_json(const char *version, const char *lib)
 {
-	void *dl = dlopen("libnccl.so.2", RTLD_NOW | RTLD_LOCAL);
-	int (*get)(int *);
-	char buf[32];
-	int v = 0;
+	cJSON *o = cJSON_CreateObject();
 
-	if (!dl) {
-		cJSON_AddNullToObject(sw, "nccl");
-		return;
+	json_str(o, "version", version);
+	json_str(o, "library", lib);
+	return o;
+}
+
+static void report_containers(cJSON *sw, cJSON *inv, const struct audit_software *s)
+{
+	cJSON *a = cJSON_AddArrayToObject(sw, "containers"), *o;
+	char key[64];
+	size_t i;
+
+	for (i = 0; i < AUDIT_CONTAINER_KINDS; i++) {
+		const struct audit_container *c = &s->containers[i];
+
+		snprintf(key, sizeof(key), "container.%s", c->name);
+		json_str(inv, key, c->version);
+		if (!c->path)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", c->name);
+		cJSON_AddStringToObject(o, "path", c->path);
+		json_str(o, "version", c->version);
+		json_str(o, "output", c->line);
+		json_str(o, "reason", c->reason);
+		cJSON_AddItemToArray(a, o);
 	}
-	*(void **)&get = dlsym(dl, "ncclGetVersion");
-	if (get && !get(&v) && v > 0) {
-		if (v >= 20900)
-			snprintf(buf, sizeof(buf), "%d.%d.%d", v / 10000, v / 100 % 100, v % 100);
-		else
-			snprintf(buf, sizeof(buf), "%d.%d.%d", v / 1000, v / 100 % 10, v % 100);
-		cJSON_AddStringToObject(sw, "nccl", buf);
-	} else {
-		cJSON_AddNullToObject(sw, "nccl");
+}
+
+static void report_software(struct probe_ctx *ctx, cJSON *env, cJSON *inv)
+{
+	cJSON *sw = cJSON_AddObjectToObject(env, "software"), *mpi;
+	struct audit_sw_sources src;
+	struct audit_software s;
+	char cuda[32], nccl[32];
+
+	audit_software_sources(&src);
+	src.timeout_s = (double)probe_duration_ns(ctx, "command_timeout") / 1e9;
+	audit_software_read(&src, &s);
+	audit_cuda_version_text(s.cuda_runtime, cuda, sizeof(cuda));
+	audit_nccl_version_text(s.nccl, nccl, sizeof(nccl));
+	cJSON_AddItemToObject(sw, "cuda_runtime", lib_json(s.cuda_runtime > 0 ? cuda : NULL, s.cuda_runtime_lib));
+	json_str(sw, "nccl", s.nccl > 0 ? nccl : NULL);
+	json_str(sw, "nccl_library", s.nccl_lib);
+	mpi = cJSON_AddObjectToObject(sw, "mpi");
+	json_str(mpi, "version", s.mpi);
+	json_str(mpi, "full", s.mpi_full);
+	json_str(mpi, "source", s.mpi_source);
+	json_str(mpi, "reason", s.mpi_reason);
+	json_str(inv, "cuda_runtime", s.cuda_runtime > 0 ? cuda : NULL);
+	json_str(inv, "nccl", s.nccl > 0 ? nccl : NULL);
+	json_str(inv, "mpi", s.mpi);
+	report_containers(sw, inv, &s);
+	if (s.cuda_runtime > 0)
+		metric(ctx, "cuda_runtime_version", s.cuda_runtime);
+	if (s.nccl > 0)
+		metric(ctx, "nccl_version", s.nccl);
+	audit_software_release(&s);
+}
+
+/* inventory_info{key, value} = 1 for each inventory entry with a value. */
+static void report_inventory(struct probe_ctx *ctx, const cJSON *inv)
+{
+	const cJSON *e;
+	struct probe_metric *m;
+
+	cJSON_ArrayForEach(e, inv)
+	{
+		if (!cJSON_IsString(e))
+			continue;
+		m = metric(ctx, "inventory_info", 1);
+		probe_metric_label(m, "key", e->string);
+		probe_metric_label(m, "value", e->valuestring);
 	}
-	dlclose(dl);
 }
 
 static int audit_run(struct probe_ctx *ctx)
 {
-	cJSON *env = probe_env(ctx), *sw;
+	cJSON *env = probe_env(ctx), *inv;
 	const char *root = probe_str(ctx, "root");
 	struct audit_net net;
 
 	cJSON_AddStringToObject(env, "root", root);
-	report_host(ctx, env, root);
-	report_modules(ctx, env, root);
+	inv = cJSON_AddObjectToObject(env, "inventory");
+	report_host(ctx, env, inv, root);
+	report_modules(ctx, env, inv, root);
 	report_mounts(ctx, env, root);
 	audit_net_read(root, &net);
-	report_ib(ctx, env, &net);
+	report_ib(ctx, env, inv, &net);
 	report_eth(ctx, env, &net);
-	if (probe_bool(ctx, "gpus"))
-		report_gpus(ctx, env, root, &net);
-	else
+	if (probe_bool(ctx, "gpus")) {
+		report_gpus(ctx, env, inv, root, &net);
+	} else {
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(env, "gpus"), "reason", "not asked for (--gpus=false)");
+		inventory_no_gpus(inv);
+	}
 	audit_net_release(&net);
-	sw = cJSON_AddObjectToObject(env, "software");
-	report_nccl(sw);
-	cJSON_AddStringToObject(sw, "mpi", "not checked: the MPI library's version needs MPI_Init or ompi_info");
+	report_software(ctx, env, inv);
+	report_inventory(ctx, inv);
 	return 0;
 }
 
 static const struct probe_param params[] = {
 	{ "root", PT_STRING, "/",
-	  "the file system to audit: reads ROOT/proc, ROOT/sys, ROOT/run (tests use a fake tree)", NULL, 0 },
+	  "the file system to audit: reads ROOT/proc, ROOT/sys, ROOT/run, ROOT/etc (tests use a fake tree)", NULL, 0 },
 	{ "mounts", PT_LIST, "/tmp", "required mounts (under root): each must be a directory a file can be created in",
 	  NULL, 0 },
-	{ "modules", PT_LIST, "nvidia,nvidia_peermem", "kernel modules whose presence is reported (proc/modules)", NULL,
-	  0 },
+	{ "modules", PT_LIST, "nvidia,nvidia_peermem",
+	  "kernel modules whose presence (proc/modules) and version (sys/module/NAME/version) are reported", NULL, 0 },
 	{ "gpus", PT_BOOL, "true", "check the GPUs through NVML (false: host and network only)", NULL, 0 },
+	{ "command_timeout", PT_DURATION, "3s",
+	  "how long each version command (docker --version, mpirun --version ...) may take before it is killed", NULL,
+	  0 },
 	{ NULL }
 };
 
 const struct probe_ops probe_ops = {
 	.name = "audit",
 	.version = "0.1.0",
-	.description = "node configuration audit: host settings, mounts, network links, GPUs (nvml), GPU-NIC topology",
+	.description = "node configuration audit: host settings, mounts, network links, GPUs and NVLink (nvml), "
+		       "GPU-NIC topology, kernel modules, software versions (CUDA, NCCL, MPI, container runtimes)",
 	.params = params,
 	.metrics = metrics,
 	.run = audit_run,

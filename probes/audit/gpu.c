@@ -1,8 +1,9 @@
 /*
  * gpu.c - the GPUs' configuration through NVML (probes/lib/nvml.h) for the
  * audit probe: model, memory, ECC, PCIe link against its maximum, persistence,
- * MIG and compute modes, retired pages and remapped rows pending; and each
- * GPU's place in the PCI tree and NUMA node from sysfs under the root.
+ * MIG and compute modes, retired pages and remapped rows pending, NVLink
+ * links up, the VBIOS version; and each GPU's place in the PCI tree and NUMA
+ * node from sysfs under the root.
  */
 #include "audit.h"
 
@@ -23,6 +24,28 @@ void audit_sysfs_bus_id(const char *nvml_bus_id, char *out, size_t len)
 	snprintf(out, len, "%s", s);
 	for (i = 0; out[i]; i++)
 		out[i] = (char)tolower((unsigned char)out[i]);
+}
+
+/*
+ * NVLink links that answer and those of them that are up. A link number the
+ * GPU does not have, or a GPU without NVLink, answers Not Supported (or
+ * Invalid Argument): not counted. -1 when the driver lacks the call.
+ */
+static void read_nvlinks(struct nvml *nv, unsigned int i, struct audit_gpu *g)
+{
+	unsigned int link;
+	int active;
+
+	g->nvlinks = g->nvlinks_up = -1;
+	if (!nvml_has(nv, NVML_SYM_DEVICE_NVLINK_STATE))
+		return;
+	g->nvlinks = g->nvlinks_up = 0;
+	for (link = 0; link < NVML_NVLINK_MAX_LINKS; link++) {
+		if (nvml_device_nvlink_state(nv, i, link, &active, NULL, 0))
+			continue;
+		g->nvlinks++;
+		g->nvlinks_up += active;
+	}
 }
 
 /* Every call may fail (Not Supported on this GPU, missing from an old driver): the field then stays -1. */
@@ -73,6 +96,8 @@ static void read_one(struct nvml *nv, const char *root, unsigned int i, struct a
 		g->remap_pending = rows.pending != 0;
 		g->remap_failure = rows.failure != 0;
 	}
+	read_nvlinks(nv, i, g);
+	nvml_device_vbios_version(nv, i, g->vbios, sizeof(g->vbios), NULL, 0);
 	if (nvml_device_pci_bus_id(nv, i, bus, sizeof(bus), NULL, 0))
 		return;
 	audit_sysfs_bus_id(bus, g->bus_id, sizeof(g->bus_id));

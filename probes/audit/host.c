@@ -113,6 +113,42 @@ int audit_module_loaded(const char *root, const char *name)
 	return found;
 }
 
+char *audit_module_version(const char *root, const char *name)
+{
+	return audit_line(root, "sys/module/%s/version", name);
+}
+
+static char *pretty_name(const char *root, const char *rel)
+{
+	char *p = audit_path(root, "%s", rel), *line = NULL, *out = NULL, *v;
+	FILE *fp = fopen(p, "re");
+	size_t cap = 0, n;
+
+	free(p);
+	while (fp && !out && getline(&line, &cap, fp) > 0) {
+		if (strncmp(line, "PRETTY_NAME=", 12))
+			continue;
+		v = line + 12;
+		n = strcspn(v, "\r\n");
+		if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+			v++;
+			n -= 2;
+		}
+		out = xasprintf("%.*s", (int)n, v);
+	}
+	free(line);
+	if (fp)
+		fclose(fp);
+	return out;
+}
+
+char *audit_os_release(const char *root)
+{
+	char *s = pretty_name(root, "etc/os-release");
+
+	return s ? s : pretty_name(root, "usr/lib/os-release");
+}
+
 /*
  * timesyncd leaves run/systemd/timesync/synchronized once synchronised.
  * Otherwise, on the real root only, the kernel's NTP state: chronyd and ntpd
@@ -161,6 +197,7 @@ void audit_host_read(const char *root, struct audit_host *h)
 	free(thp);
 	read_governors(root, h);
 	h->kernel = audit_line(root, "proc/sys/kernel/osrelease");
+	h->os = audit_os_release(root);
 	read_clock(root, h);
 }
 
@@ -169,6 +206,7 @@ void audit_host_release(struct audit_host *h)
 	free(h->thp);
 	free(h->governor);
 	free(h->kernel);
+	free(h->os);
 	free(h->clock_source);
 	memset(h, 0, sizeof(*h));
 }

@@ -59,7 +59,7 @@ static char *port_state(const char *root, const char *dev, const char *port)
 
 static void read_ib_device(const char *root, const char *dev, struct audit_net *n)
 {
-	char **ports, *rel = xasprintf("sys/class/infiniband/%s/ports", dev), *pci;
+	char **ports, *rel = xasprintf("sys/class/infiniband/%s/ports", dev), *pci, *fw;
 	int i, np = audit_names(root, rel, &ports);
 	struct audit_ib_port *p;
 	long long numa = audit_ll(root, "sys/class/infiniband/%s/device/numa_node", dev);
@@ -68,6 +68,7 @@ static void read_ib_device(const char *root, const char *dev, struct audit_net *
 	rel = xasprintf("sys/class/infiniband/%s/device", dev);
 	pci = audit_pci_path(root, rel);
 	free(rel);
+	fw = audit_line(root, "sys/class/infiniband/%s/fw_ver", dev);
 	for (i = 0; i < np; i++) {
 		n->ib = xrealloc(n->ib, (n->nib + 1) * sizeof(*n->ib));
 		p = &n->ib[n->nib++];
@@ -81,8 +82,10 @@ static void read_ib_device(const char *root, const char *dev, struct audit_net *
 		p->link_layer = audit_line(root, "sys/class/infiniband/%s/ports/%s/link_layer", dev, ports[i]);
 		p->numa = numa < 0 || numa > INT_MAX ? -1 : (int)numa;
 		p->pci_path = pci ? xstrdup(pci) : NULL;
+		p->fw = fw ? xstrdup(fw) : NULL;
 	}
 	free(pci);
+	free(fw);
 	names_free(ports, np);
 }
 
@@ -134,6 +137,7 @@ void audit_net_release(struct audit_net *n)
 		free(n->ib[i].rate_text);
 		free(n->ib[i].link_layer);
 		free(n->ib[i].pci_path);
+		free(n->ib[i].fw);
 	}
 	for (i = 0; i < n->neth; i++) {
 		free(n->eth[i].name);

@@ -30,6 +30,7 @@ typedef nvml_return_t (*fn_dev_fields)(nvml_device_t, int, struct nvml_field_val
 typedef nvml_return_t (*fn_dev_ecc_count)(nvml_device_t, int, int, unsigned long long *);
 typedef nvml_return_t (*fn_dev_int)(nvml_device_t, int *);
 typedef nvml_return_t (*fn_dev_uint2)(nvml_device_t, unsigned int *, unsigned int *);
+typedef nvml_return_t (*fn_dev_link_int)(nvml_device_t, unsigned int, int *);
 typedef nvml_return_t (*fn_dev_uint4)(nvml_device_t, unsigned int *, unsigned int *, unsigned int *, unsigned int *);
 
 static const struct {
@@ -69,6 +70,8 @@ static const struct {
 	[NVML_SYM_DEVICE_COMPUTE_MODE] = { "nvmlDeviceGetComputeMode", 0 },
 	[NVML_SYM_DEVICE_RETIRED_PAGES_PENDING] = { "nvmlDeviceGetRetiredPagesPendingStatus", 0 },
 	[NVML_SYM_DEVICE_REMAPPED_ROWS] = { "nvmlDeviceGetRemappedRows", 0 },
+	[NVML_SYM_DEVICE_NVLINK_STATE] = { "nvmlDeviceGetNvLinkState", 0 },
+	[NVML_SYM_DEVICE_VBIOS_VERSION] = { "nvmlDeviceGetVbiosVersion", 0 },
 };
 
 const char *nvml_sym_name(enum nvml_sym s)
@@ -536,4 +539,23 @@ int nvml_device_remapped_rows(struct nvml *n, unsigned int idx, struct nvml_rema
 	memset(rows, 0, sizeof(*rows));
 	return check(n, NVML_SYM_DEVICE_REMAPPED_ROWS, idx,
 		     f(h, &rows->corrected, &rows->uncorrected, &rows->pending, &rows->failure), err, len);
+}
+
+int nvml_device_nvlink_state(struct nvml *n, unsigned int idx, unsigned int link, int *active, char *err, size_t len)
+{
+	fn_dev_link_int f = (fn_dev_link_int)sym(n, NVML_SYM_DEVICE_NVLINK_STATE, err, len);
+	nvml_device_t h;
+	int v = 0;
+
+	if (!f || nvml_handle(n, idx, &h, err, len))
+		return -1;
+	if (check(n, NVML_SYM_DEVICE_NVLINK_STATE, idx, f(h, link, &v), err, len))
+		return -1;
+	*active = v != 0;
+	return 0;
+}
+
+int nvml_device_vbios_version(struct nvml *n, unsigned int idx, char *buf, size_t buflen, char *err, size_t len)
+{
+	return device_string(n, NVML_SYM_DEVICE_VBIOS_VERSION, idx, buf, buflen, err, len);
 }

@@ -101,6 +101,10 @@ struct nvml_field_value {
 #define NVML_UUID_LEN 96
 #define NVML_BUS_ID_LEN 32
 #define NVML_VERSION_LEN 80
+#define NVML_VBIOS_VERSION_LEN 32 /* NVML_DEVICE_VBIOS_VERSION_BUFFER_SIZE */
+
+/* NVLink links a GPU may have (NVML_NVLINK_MAX_LINKS): 18 on H100/H200 SXM, 12 on A100 SXM. */
+#define NVML_NVLINK_MAX_LINKS 18
 
 /* nvmlPciInfo_t, as filled by nvmlDeviceGetPciInfo_v3. */
 struct nvml_pci_info {
@@ -156,6 +160,8 @@ enum nvml_sym {
 	NVML_SYM_DEVICE_COMPUTE_MODE,
 	NVML_SYM_DEVICE_RETIRED_PAGES_PENDING,
 	NVML_SYM_DEVICE_REMAPPED_ROWS,
+	NVML_SYM_DEVICE_NVLINK_STATE,
+	NVML_SYM_DEVICE_VBIOS_VERSION,
 	NVML_SYM_COUNT
 };
 
@@ -266,5 +272,14 @@ struct nvml_remapped_rows {
 	unsigned int failure;
 };
 int nvml_device_remapped_rows(struct nvml *n, unsigned int idx, struct nvml_remapped_rows *rows, char *err, size_t len);
+/*
+ * Whether NVLink link (0 .. NVML_NVLINK_MAX_LINKS-1) of a GPU is up
+ * (nvmlDeviceGetNvLinkState): 1 active, 0 inactive. A GPU without NVLink, or
+ * a link number it does not have, fails with NVML_RC_NOT_SUPPORTED (or
+ * Invalid Argument): count only the links that answer.
+ */
+int nvml_device_nvlink_state(struct nvml *n, unsigned int idx, unsigned int link, int *active, char *err, size_t len);
+/* The GPU's VBIOS version (nvmlDeviceGetVbiosVersion), "96.00.99.00.01"; buflen NVML_VBIOS_VERSION_LEN is enough. */
+int nvml_device_vbios_version(struct nvml *n, unsigned int idx, char *buf, size_t buflen, char *err, size_t len);
 
 #endif

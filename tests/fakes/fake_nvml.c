@@ -23,6 +23,13 @@
  *   FAKE_NVML_COMPUTE_MODE=M   compute mode (default 0, Default)
  *   FAKE_NVML_ECC=0|1          ECC mode of every GPU (default 1)
  *   FAKE_NVML_REMAP_PENDING=0|1  a row remap waits for a reset on GPU 0 (default 0)
+ *   FAKE_NVML_NVLINK=N,...     NVLink links up on GPU 0, 1, ...: links 0..N-1
+ *                              active, the rest of the 18 inactive; GPUs not
+ *                              listed have all 18 up (an HGX H100 baseboard);
+ *                              "none": no NVLink at all (Not Supported, as on
+ *                              a PCIe card)
+ *   FAKE_NVML_VBIOS=V,...      VBIOS version of GPU 0, 1, ... (default
+ *                              96.00.99.00.01 for each)
  *
  * Scripted GPU (the soak probe's telemetry), on when FAKE_NVML_SCRIPT=P is set,
  * P the script's period in seconds (> 0). Time t runs from nvmlInit_v2 (the
@@ -90,6 +97,8 @@ struct nvmlDevice_st {
 #define FAKE_MAX_SM_CLOCK_MHZ 1980
 #define FAKE_MAX_VIDEO_CLOCK_MHZ 1545
 #define FAKE_MEM_BUS_WIDTH 5120
+#define FAKE_NVLINKS 18 /* NVML_NVLINK_MAX_LINKS; H100 SXM5 has 18 NVLink4 links */
+#define FAKE_VBIOS "96.00.99.00.01"
 
 static struct nvmlDevice_st gpus[] = {
 	{ "GPU-5f0c6c3e-1d4b-4b0a-9c61-0a1e2d3c4b5a", "00000000:18:00.0", 0x18, 5, 16, 34, 71250 },
@@ -158,6 +167,8 @@ nvmlReturn_t nvmlDeviceGetComputeMode(nvmlDevice_t device, int *mode);
 nvmlReturn_t nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t device, int *pending);
 nvmlReturn_t nvmlDeviceGetRemappedRows(nvmlDevice_t device, unsigned int *corr, unsigned int *unc,
 				       unsigned int *pending, unsigned int *failure);
+nvmlReturn_t nvmlDeviceGetNvLinkState(nvmlDevice_t device, unsigned int link, int *is_active);
+nvmlReturn_t nvmlDeviceGetVbiosVersion(nvmlDevice_t device, char *version, unsigned int length);
 
 static long env_long(const char *name, long def)
 {
@@ -650,4 +661,60 @@ nvmlReturn_t nvmlDeviceGetRemappedRows(nvmlDevice_t device, unsigned int *corr, 
 	*pending = device == &gpus[0] && env_long("FAKE_NVML_REMAP_PENDING", 0) != 0;
 	*unc = *pending;
 	return NVML_SUCCESS;
+}
+
+/* Item idx of the comma-separated list in environment variable name, into buf; 0 when it has none. */
+static int env_item(const char *name, unsigned int idx, char *buf, size_t len)
+{
+	const char *s = getenv(name), *end;
+	unsigned int i;
+	size_t n;
+
+	for (i = 0; s && *s && i < idx; i++) {
+		s = strchr(s, ',');
+		s = s ? s + 1 : NULL;
+	}
+	if (!s || !*s || *s == ',')
+		return 0;
+	end = strchr(s, ',');
+	n = end ? (size_t)(end - s) : strlen(s);
+	if (n >= len)
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return 1;
+}
+
+nvmlReturn_t nvmlDeviceGetNvLinkState(nvmlDevice_t device, unsigned int link, int *is_active)
+{
+	nvmlReturn_t rc = check_device(device, is_active);
+	const char *s = getenv("FAKE_NVML_NVLINK");
+	char item[32], *end;
+	unsigned long up = FAKE_NVLINKS;
+
+	if (rc)
+		return rc;
+	if (s && !strcmp(s, "none"))
+		return NVML_ERROR_NOT_SUPPORTED;
+	if (link >= FAKE_NVLINKS)
+		return NVML_ERROR_INVALID_ARGUMENT;
+	if (env_item("FAKE_NVML_NVLINK", (unsigned int)(device - gpus), item, sizeof(item))) {
+		up = strtoul(item, &end, 10);
+		if (*end)
+			up = FAKE_NVLINKS;
+	}
+	*is_active = link < up; /* NVML_FEATURE_ENABLED 1, NVML_FEATURE_DISABLED 0 */
+	return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetVbiosVersion(nvmlDevice_t device, char *version, unsigned int length)
+{
+	nvmlReturn_t rc = check_device(device, version);
+	char item[64];
+
+	if (rc)
+		return rc;
+	if (env_item("FAKE_NVML_VBIOS", (unsigned int)(device - gpus), item, sizeof(item)))
+		return copy_string(version, length, item);
+	return copy_string(version, length, FAKE_VBIOS);
 }

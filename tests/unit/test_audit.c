@@ -2,9 +2,12 @@
  * test_audit.c - the audit probe's readers (probes/audit/) against fake
  * /proc, /sys and /run trees built in a temporary directory: a healthy node,
  * then one fault at a time (swap on, an InfiniBand port down, a NIC on the
- * other NUMA node); and its GPU checks against the stand-in NVML
- * (tests/fakes/fake_nvml.c, a small real shared library playing two H100s:
- * an x8 link, a missing GPU), since this machine has no GPU.
+ * other NUMA node, nvidia_peermem not loaded); its GPU checks against the
+ * stand-in NVML (tests/fakes/fake_nvml.c, a small real shared library playing
+ * two H100s: an x8 link, a missing GPU, an NVLink link down), since this
+ * machine has no GPU; and its software readers against fake commands (shell
+ * scripts on a PATH of their own: a version, a failure, a hang) and libraries
+ * that are absent or lack the symbol.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -292,6 +296,55 @@ static void test_parsers(void **state)
 	}
 }
 
+/* ---- modules, OS, firmware ---- */
+
+static void test_modules(void **state)
+{
+	char *v;
+
+	healthy(*state, 0, 0, 1);
+	put(*state, "sys/module/nvidia/version", "580.65.06\n");
+	put(*state, "sys/module/nvidia_peermem/version", "580.65.06\n");
+	put(*state, "sys/module/tcp_cubic/parameters", NULL); /* in-tree: no version file */
+	v = audit_module_version(*state, "nvidia");
+	assert_string_equal(v, "580.65.06");
+	free(v);
+	assert_null(audit_module_version(*state, "tcp_cubic"));
+	assert_null(audit_module_version(*state, "nvidia_uvm"));
+	/* the fault: nvidia_peermem not loaded (no GPUDirect RDMA) */
+	put(*state, "proc/modules", "nvidia 9543680 0 - Live 0x0\nnvidia_peermemx 1 0 - Live 0x0\n");
+	assert_int_equal(audit_module_loaded(*state, "nvidia"), 1);
+	assert_int_equal(audit_module_loaded(*state, "nvidia_peermem"), 0); /* a longer name is not it */
+}
+
+static void test_os_release(void **state)
+{
+	char *s;
+
+	assert_null(audit_os_release(*state));
+	put(*state, "usr/lib/os-release", "NAME=Fallback\nPRETTY_NAME='Fallback OS 1'\n");
+	s = audit_os_release(*state);
+	assert_string_equal(s, "Fallback OS 1");
+	free(s);
+	put(*state, "etc/os-release", "NAME=\"Ubuntu\"\nPRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\nID=ubuntu\n");
+	s = audit_os_release(*state);
+	assert_string_equal(s, "Ubuntu 22.04.4 LTS");
+	free(s);
+}
+
+static void test_hca_firmware(void **state)
+{
+	struct audit_net n;
+
+	healthy(*state, 0, 0, 1);
+	put(*state, "sys/class/infiniband/mlx5_0/fw_ver", "28.39.1002\n");
+	audit_net_read(*state, &n);
+	assert_int_equal(n.nib, 2);
+	assert_string_equal(n.ib[0].fw, "28.39.1002");
+	assert_null(n.ib[1].fw);
+	audit_net_release(&n);
+}
+
 /* ---- network ---- */
 
 static void test_net_healthy(void **state)
@@ -471,6 +524,226 @@ static void test_numa_far_nic(void **state)
 	audit_gpus_release(&gs);
 }
 
+/* The stand-in's HGX baseboard: 18 NVLink links per GPU, all up; and its VBIOS. */
+static void test_nvlink_healthy(void **state)
+{
+	struct audit_gpus gs;
+	unsigned int i;
+
+	healthy(*state, 0, 0, 1);
+	read_gpus(*state, &gs);
+	for (i = 0; i < gs.n; i++) {
+		assert_int_equal(gs.g[i].nvlinks, NVML_NVLINK_MAX_LINKS);
+		assert_int_equal(gs.g[i].nvlinks_up, 18);
+		assert_string_equal(gs.g[i].vbios, "96.00.99.00.01");
+	}
+	audit_gpus_release(&gs);
+}
+
+/* A link down on GPU 1; a node without NVLink (PCIe cards); a VBIOS that differs. */
+static void test_nvlink_faults(void **state)
+{
+	struct audit_gpus gs;
+
+	healthy(*state, 0, 0, 1);
+	setenv("FAKE_NVML_NVLINK", "18,17", 1);
+	setenv("FAKE_NVML_VBIOS", ",96.00.74.00.1C", 1);
+	read_gpus(*state, &gs);
+	assert_int_equal(gs.g[0].nvlinks_up, 18);
+	assert_int_equal(gs.g[1].nvlinks, 18);
+	assert_int_equal(gs.g[1].nvlinks_up, 17);
+	assert_string_equal(gs.g[0].vbios, "96.00.99.00.01");
+	assert_string_equal(gs.g[1].vbios, "96.00.74.00.1C");
+	audit_gpus_release(&gs);
+	setenv("FAKE_NVML_NVLINK", "none", 1);
+	read_gpus(*state, &gs);
+	assert_int_equal(gs.g[0].nvlinks, 0);
+	assert_int_equal(gs.g[0].nvlinks_up, 0);
+	audit_gpus_release(&gs);
+	unsetenv("FAKE_NVML_NVLINK");
+	unsetenv("FAKE_NVML_VBIOS");
+}
+
+/* A driver without nvmlDeviceGetNvLinkState: unknown (-1), not "no links". */
+static void test_nvlink_symbol_missing(void **state)
+{
+	char *lib = fake_nvml(), err[256];
+	struct audit_gpus gs;
+	struct nvml nv;
+
+	healthy(*state, 0, 0, 1);
+	setenv(NVML_LIB_ENV, lib, 1);
+	free(lib);
+	if (nvml_open(&nv, err, sizeof(err)))
+		fail_msg("%s", err);
+	nv.fn[NVML_SYM_DEVICE_NVLINK_STATE] = NULL;
+	nv.fn[NVML_SYM_DEVICE_VBIOS_VERSION] = NULL;
+	assert_int_equal(audit_gpus_read(&nv, *state, &gs, err, sizeof(err)), 0);
+	nvml_close(&nv);
+	assert_int_equal(gs.g[0].nvlinks, -1);
+	assert_int_equal(gs.g[0].nvlinks_up, -1);
+	assert_string_equal(gs.g[0].vbios, "");
+	audit_gpus_release(&gs);
+}
+
+/* ---- software ---- */
+
+/* An executable shell script root/bin/name. */
+static void script(const char *root, const char *name, const char *body)
+{
+	char *rel = xasprintf("bin/%s", name), *p = xasprintf("%s/bin/%s", root, name), *text;
+
+	text = xasprintf("#!/bin/sh\n%s\n", body);
+	put(root, rel, text);
+	assert_int_equal(chmod(p, 0755), 0);
+	free(text);
+	free(rel);
+	free(p);
+}
+
+static void test_version_text(void **state)
+{
+	char buf[32], *s;
+
+	(void)state;
+	audit_cuda_version_text(13000, buf, sizeof(buf));
+	assert_string_equal(buf, "13.0");
+	audit_cuda_version_text(12040, buf, sizeof(buf));
+	assert_string_equal(buf, "12.4");
+	audit_cuda_version_text(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "unknown");
+	audit_nccl_version_text(22809, buf, sizeof(buf));
+	assert_string_equal(buf, "2.28.9");
+	audit_nccl_version_text(2804, buf, sizeof(buf)); /* 2.8.4, before the 2.9 encoding */
+	assert_string_equal(buf, "2.8.4");
+	s = audit_version_token("Docker version 28.2.2, build e6534b4");
+	assert_string_equal(s, "28.2.2");
+	free(s);
+	s = audit_version_token("mpirun (Open MPI) 4.1.4");
+	assert_string_equal(s, "4.1.4");
+	free(s);
+	s = audit_version_token("singularity-ce version v3.11.4-1");
+	assert_string_equal(s, "3.11.4-1");
+	free(s);
+	s = audit_version_token("3.4.1");
+	assert_string_equal(s, "3.4.1");
+	free(s);
+	assert_null(audit_version_token("no digits here"));
+	assert_null(audit_version_token(NULL));
+	s = audit_mpi_short("Open MPI v4.1.4, package: Debian OpenMPI, ident: 4.1.4, repo rev: v4.1.4, May 26, 2022");
+	assert_string_equal(s, "Open MPI v4.1.4");
+	free(s);
+	s = audit_mpi_short("MPICH Version:\t4.0.2\nMPICH Release date:\tThu Apr 7 2022\n");
+	assert_string_equal(s, "MPICH Version: 4.0.2");
+	free(s);
+}
+
+static void test_which_and_exec(void **state)
+{
+	char *bin = xasprintf("%s/bin", (char *)*state), *path = xasprintf("/nonexistent:%s", bin), *p, *line, err[256];
+	const char *argv[3] = { NULL, "--version", NULL };
+	struct timespec t0, t1;
+
+	script(*state, "docker", "echo 'Docker version 99.1.0, build abc'; echo second line");
+	script(*state, "podman", "echo 'podman: broken' >&2; exit 3");
+	script(*state, "enroot", "exec sleep 30");
+	put(*state, "bin/apptainer/x", ""); /* a directory is not a command */
+	put(*state, "bin/notexec", "#!/bin/sh\necho no\n");
+	assert_null(audit_which(path, "notexec"));
+	assert_null(audit_which(path, "apptainer"));
+	assert_null(audit_which(NULL, "docker"));
+	p = audit_which(path, "docker");
+	assert_non_null(p);
+	argv[0] = p;
+	line = audit_exec_line(argv, 5, err, sizeof(err));
+	assert_string_equal(line, "Docker version 99.1.0, build abc");
+	free(line);
+	free(p);
+	p = audit_which(path, "podman");
+	argv[0] = p;
+	assert_null(audit_exec_line(argv, 5, err, sizeof(err)));
+	assert_non_null(strstr(err, "exited with status 3"));
+	free(p);
+	/* a command that hangs is killed at the timeout, with its process group */
+	p = audit_which(path, "enroot");
+	argv[0] = p;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_null(audit_exec_line(argv, 0.3, err, sizeof(err)));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_non_null(strstr(err, "did not answer within 0.3s"));
+	assert_true(t1.tv_sec - t0.tv_sec < 5);
+	free(p);
+	argv[0] = "/nonexistent/docker";
+	assert_null(audit_exec_line(argv, 5, err, sizeof(err)));
+	assert_non_null(strstr(err, "cannot execute"));
+	free(path);
+	free(bin);
+}
+
+static const char *const no_libs[] = { "/nonexistent/libx.so", NULL };
+
+/* Containers and MPI (through mpirun: no MPI library here) from fake commands; no CUDA, no NCCL. */
+static void test_software_fake(void **state)
+{
+	char *bin = xasprintf("%s/bin", (char *)*state), *lib = fake_nvml();
+	const char *nvml_only[] = { lib, NULL }; /* loads, but has no cudaRuntimeGetVersion */
+	struct audit_sw_sources src = { nvml_only, no_libs, no_libs, bin, 0.5 };
+	struct audit_software s;
+	size_t i;
+
+	script(*state, "docker", "echo 'Docker version 27.5.1, build 9f9e405'");
+	script(*state, "enroot", "[ \"$1\" = version ] && echo 3.4.1");
+	script(*state, "apptainer", "exec sleep 30");
+	script(*state, "mpirun", "echo 'mpirun (Open MPI) 5.0.3'; echo; echo 'Report bugs to ...'");
+	audit_software_read(&src, &s);
+	assert_int_equal(s.cuda_runtime, -1);
+	assert_null(s.cuda_runtime_lib);
+	assert_int_equal(s.nccl, -1);
+	assert_string_equal(s.mpi, "mpirun (Open MPI) 5.0.3");
+	assert_non_null(strstr(s.mpi_source, "mpirun --version"));
+	for (i = 0; i < AUDIT_CONTAINER_KINDS; i++) {
+		const struct audit_container *c = &s.containers[i];
+
+		assert_string_equal(c->name, audit_container_kinds[i].name);
+		if (!strcmp(c->name, "docker"))
+			assert_string_equal(c->version, "27.5.1");
+		else if (!strcmp(c->name, "enroot"))
+			assert_string_equal(c->version, "3.4.1");
+		else if (!strcmp(c->name, "apptainer"))
+			assert_true(c->path && !c->version && strstr(c->reason, "did not answer"));
+		else
+			assert_true(!c->path && !c->version && !c->reason); /* podman, singularity: absent */
+	}
+	audit_software_release(&s);
+	/* nothing at all: no libraries, no commands */
+	src.cudart_libs = no_libs;
+	src.path = "/nonexistent";
+	audit_software_read(&src, &s);
+	assert_null(s.mpi);
+	assert_string_equal(s.mpi_reason, "no MPI library loads and no mpirun on PATH");
+	assert_null(s.containers[0].path);
+	audit_software_release(&s);
+	free(lib);
+	free(bin);
+}
+
+/* The real libraries where this machine has them (the CUDA toolkit has no GPU to need). */
+static void test_software_real_libs(void **state)
+{
+	static const char *const cudart[] = { "/usr/local/cuda/lib64/libcudart.so", NULL };
+	char *lib = NULL;
+	int v = -1;
+
+	(void)state;
+	if (access(cudart[0], R_OK))
+		skip();
+	assert_int_equal(audit_lib_version(cudart, "cudaRuntimeGetVersion", &v, &lib), 0);
+	assert_true(v >= 10000);
+	assert_string_equal(lib, cudart[0]);
+	free(lib);
+	assert_int_equal(audit_lib_version(no_libs, "cudaRuntimeGetVersion", &v, &lib), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +759,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gpus_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gpu_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_numa_far_nic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_modules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_os_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hca_firmware, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nvlink_healthy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nvlink_faults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nvlink_symbol_missing, setup, teardown),
+		cmocka_unit_test(test_version_text),
+		cmocka_unit_test_setup_teardown(test_which_and_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_software_fake, setup, teardown),
+		cmocka_unit_test(test_software_real_libs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
