@@ -94,6 +94,27 @@ got=$(st too-many-nodes)
 echo "       reason: $got"
 expect "two nodes of one: srun's message" matches "$got" '^error: srun exited with status [0-9]+ without printing a result \(last log line: srun: .+\)$'
 
+# A multi-node plan on Slurm (nodes: {slurm: ...}): srun allocates the node, the node agent runs each
+# node-local step there under srun (PMIx for its MPI), the node's name is what it reports.
+if [ -x "$B/bin/shakedown-node" ]; then
+	cat >"$TMP/nodes.yaml" <<'PLAN'
+plan: slurm-nodes
+nodes:
+  slurm: {partition: test, nodes: 1}
+  launcher_args: [--mpi=pmix]
+steps:
+  - {id: work, probe: nodework, timeout: 60s}
+PLAN
+	out=$(SHAKEDOWN_PROBE_PATH=$B/tests/probes:$B/bin/probes "$SD" run "$TMP/nodes.yaml" -q --out "$TMP/runs" 2>"$TMP/nodes.err"); code=$?
+	R=$out/results.json
+	expect "nodes on slurm: the run passes" [ "$code" -eq 0 ] || { cat "$TMP/nodes.err"; tail -20 "$out/logs/_inventory.log"; }
+	expect "nodes on slurm: one node, named as it reports itself" [ "$(jget "$R" "[(n['host'], n['status'], n['inventory_status']) for n in d['nodes']]")" = "[('$(hostname)', 'ok', 'ok')]" ]
+	expect "nodes on slurm: the step ran there" [ "$(jget "$R" "[s['status'] for n in d['nodes'] for s in n['steps']]")" = "['ok']" ]
+	expect "nodes on slurm: srun started the agent, one task per node" grep -q "^launch: .*/srun --nodes=1 --ntasks-per-node=1 --export=ALL --partition=test --mpi=pmix .*/shakedown-node --timeout-ms=60000 -- .*/nodework$" "$out/logs/work.log"
+else
+	echo "  skip: no $B/bin/shakedown-node (built where MPI is)"
+fi
+
 # the same through srun directly: two tasks, one document
 docs=$(timeout 60 srun --nodes=1 --ntasks-per-node=2 "$B/tests/probes/misbehave" 2>/dev/null | grep -c '"protocol"')
 expect "srun -n 2 of the probe prints one document" [ "$docs" = 1 ]
