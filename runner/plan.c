@@ -399,7 +399,7 @@ static void l_args(struct fctx *f, void *obj, const struct ypair *kv)
 	if (!for_kind(f, lp, kv, PLAN_LAUNCH_MPIRUN, 1) || v->bad)
 		return;
 	if (v->kind != YNODE_SEQ) {
-		error_at(f, v, "'args' must be a list of launcher arguments, got %s",
+		error_at(f, v, "'%s' must be a list of launcher arguments, got %s", kv->key->text,
 			 ynode_describe(v, buf, sizeof(buf)));
 		return;
 	}

@@ -6,27 +6,21 @@
  * container runtimes on PATH (`docker --version` and the like, run as argv
  * with a timeout, never through a shell). Sources: audit.h.
  *
- * A small fork/exec of its own rather than runner/supervise.c, which lives in
- * the runner's library that probes do not link; this one only needs one line
- * of a version command's stdout.
+ * The commands run under the project's one child-process API
+ * (probes/lib/supervise.h), like the runner's steps.
  */
 #include "audit.h"
 
 #include <ctype.h>
 #include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "supervise.h"
 #include "xalloc.h"
 
 /* The library names tried when no override is set, in order. */
@@ -136,139 +130,48 @@ char *audit_which(const char *path, const char *name)
 	return NULL;
 }
 
-static double mono_s(void)
+/* Enough for any version command's output; more is a command gone wrong, stopped and reported. */
+#define VERSION_OUT_LIMIT ((size_t)64 << 10)
+/* SIGTERM to SIGKILL after the timeout: a version command has nothing to clean up. */
+#define VERSION_GRACE_NS (100ULL * 1000000ULL)
+
+/* The first non-empty line of text, cut in place; NULL when there is none. */
+static char *first_line(char *text)
 {
-	struct timespec ts;
+	char *nl;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/*
- * The child: a process group of its own (a timeout kills all it started),
- * SIGKILL when the probe dies (the runner's kill of the probe's group does
- * not reach this group), stdin and stderr /dev/null, stdout the pipe.
- * Async-signal-safe calls only.
- */
-static void child(const char *const *argv, pid_t parent, int null_fd, int out_fd)
-{
-	setpgid(0, 0);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
-		_exit(126);
-	if (dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(null_fd, 2) < 0)
-		_exit(126);
-	execv(argv[0], (char *const *)argv);
-	_exit(127);
-}
-
-/* Read the child's stdout until EOF or the deadline; keeps the first cap - 1 bytes. 1 when it timed out. */
-static int drain(int fd, double deadline, char *buf, size_t cap, size_t *len)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char scratch[4096];
-	ssize_t got;
-	size_t room;
-	int wait_ms;
-
-	for (;;) {
-		wait_ms = (int)((deadline - mono_s()) * 1000);
-		if (wait_ms <= 0)
-			return 1;
-		if (poll(&pfd, 1, wait_ms) < 0) {
-			if (errno == EINTR)
-				continue;
-			return 1;
-		}
-		if (!pfd.revents)
-			continue;
-		room = cap - 1 - *len;
-		got = read(fd, room ? buf + *len : scratch, room ? room : sizeof(scratch));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return 0;
-		if (room)
-			*len += (size_t)got;
-	}
-}
-
-/*
- * Wait for pid to exit (until the deadline), then SIGKILL whatever is left of
- * its group (all of it after a timeout) while the leader's zombie still holds
- * the group id, then reap the leader. Returns the wait status, or -1.
- */
-static int reap(pid_t pid, double deadline)
-{
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	siginfo_t info;
-	int status;
-
-	for (;;) {
-		memset(&info, 0, sizeof(info));
-		if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT))
-			return -1;
-		if (info.si_pid == pid || mono_s() >= deadline)
-			break;
-		nanosleep(&tick, NULL);
-	}
-	kill(-pid, SIGKILL);
-	return waitpid(pid, &status, 0) == pid ? status : -1;
+	text += strspn(text, "\r\n");
+	nl = strpbrk(text, "\r\n");
+	if (nl)
+		*nl = '\0';
+	return *text ? text : NULL;
 }
 
 char *audit_exec_line(const char *const *argv, double timeout_s, char *err, size_t len)
 {
-	char buf[4096], *nl, *line;
-	size_t got = 0;
-	double deadline = mono_s() + timeout_s;
-	int fds[2], null_fd, timed_out, status;
-	pid_t pid, self = getpid();
+	struct sup_opts o = {
+		.argv = argv,
+		.stderr_fd = -1,
+		.timeout_ns = timeout_s > 1e-9 ? (uint64_t)(timeout_s * 1e9) : 1, /* 0 would be none */
+		.grace_ns = VERSION_GRACE_NS,
+		.stdout_limit = VERSION_OUT_LIMIT,
+	};
+	struct sup_result r;
+	char how[256], *line = NULL;
 
-	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null_fd < 0 || pipe2(fds, O_CLOEXEC)) {
-		snprintf(err, len, "cannot run '%s': %s", argv[0], strerror(errno));
-		if (null_fd >= 0)
-			close(null_fd);
-		return NULL;
-	}
-	pid = fork();
-	if (pid == 0)
-		child(argv, self, null_fd, fds[1]);
-	close(fds[1]);
-	close(null_fd);
-	if (pid < 0) {
-		snprintf(err, len, "cannot run '%s': fork: %s", argv[0], strerror(errno));
-		close(fds[0]);
-		return NULL;
-	}
-	setpgid(pid, pid); /* also in the child: whichever runs first */
-	timed_out = drain(fds[0], deadline, buf, sizeof(buf), &got);
-	close(fds[0]);
-	status = reap(pid, timed_out ? 0 : deadline);
-	buf[got] = '\0';
-	if (timed_out) {
+	sup_run(&o, &r);
+	if (r.timed_out)
 		snprintf(err, len, "'%s' did not answer within %gs", argv[0], timeout_s);
-		return NULL;
-	}
-	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
-			snprintf(err, len, "cannot execute '%s'", argv[0]);
-		else if (status >= 0 && WIFSIGNALED(status))
-			snprintf(err, len, "'%s' was killed by signal %d", argv[0], WTERMSIG(status));
-		else
-			snprintf(err, len, "'%s' exited with status %d", argv[0],
-				 status < 0 ? -1 : WEXITSTATUS(status));
-		return NULL;
-	}
-	for (line = buf; *line == '\n' || *line == '\r'; line++)
-		;
-	nl = strpbrk(line, "\r\n");
-	if (nl)
-		*nl = '\0';
-	if (!*line) {
+	else if (r.spawn_failed)
+		snprintf(err, len, "%s", sup_describe(&r, how, sizeof(how)));
+	else if (!sup_clean(&r))
+		snprintf(err, len, "'%s' %s", argv[0], sup_describe(&r, how, sizeof(how)));
+	else if (!(line = first_line(r.out)))
 		snprintf(err, len, "'%s' printed nothing", argv[0]);
-		return NULL;
-	}
-	return xstrdup(line);
+	else
+		line = xstrdup(line);
+	sup_result_release(&r);
+	return line;
 }
 
 char *audit_version_token(const char *line)

@@ -7,7 +7,7 @@
  *   ... shakedown-node --ping
  *
  * One rank per node. Each rank runs the probe as a supervised child (the
- * runner's own supervisor, runner/supervise.h: timeout, stdout limit, process
+ * shared child-process API, probes/lib/supervise.h: timeout, stdout limit, process
  * group kill) with the launcher's rank variables removed, so the probe runs
  * as rank 0 of one on its node, and SHAKEDOWN_NODE set to the node's name.
  * The probe's stderr goes to the agent's stderr, each line prefixed with

@@ -114,7 +114,7 @@ static const struct err_case err_cases[] = {
 	  { "1:1: the plan has no 'steps'", "2:1: unknown key 'stpes' (did you mean 'steps'?)" } },
 	{ "unknown key, listed",
 	  "plan: q\nfoo: 1\nsteps: [{id: a, probe: b}]\n",
-	  { "2:1: unknown key 'foo' (valid keys: plan, description, defaults, requires, steps, baseline)" } },
+	  { "2:1: unknown key 'foo' (valid keys: plan, description, defaults, requires, steps, baseline, nodes)" } },
 	{ "unknown step key, hint",
 	  "plan: q\nsteps:\n  - id: a\n    probe: b\n    size: 1GiB\n    tiemout: 5s\n",
 	  { "5:5: unknown key 'size' (valid keys: id, probe, with, repeat, timeout, launcher; probe parameters go under 'with')",
@@ -129,9 +129,30 @@ static const struct err_case err_cases[] = {
 	{ "duplicate key",
 	  "plan: q\nsteps: [{id: a, probe: b}]\nplan: r\n",
 	  { "3:1: duplicate key 'plan' (first at line 1)" } },
-	{ "nodes is reserved",
+	{ "nodes not a mapping",
 	  "plan: q\nnodes: 4\nsteps: [{id: a, probe: b}]\n",
-	  { "2:1: 'nodes' is not supported yet: a plan runs on one node" } },
+	  { "2:8: 'nodes' must be a mapping of hostfile, hosts or slurm and their settings, got '4'" } },
+	{ "nodes without a source",
+	  "plan: q\nnodes: {locate: true}\nsteps: [{id: a, probe: b}]\n",
+	  { "2:8: 'nodes' needs one of hostfile, hosts, slurm" } },
+	{ "nodes with two sources",
+	  "plan: q\nnodes: {hosts: [a], slurm: allocation}\nsteps: [{id: a, probe: b}]\n",
+	  { "2:21: 'nodes' has both 'hosts' and 'slurm': give one of hostfile, hosts, slurm" } },
+	{ "nodes: bad values",
+	  "plan: q\nnodes:\n  hosts: [a, '-x', [b]]\n  on_node_failure: retry\n  locate: maybe\n"
+	  "  launcher_args: ''\nsteps: [{id: a, probe: b}]\n",
+	  { "3:14: a host must be a host name (letters, digits, '.', '_', '-'), got '-x'",
+	    "3:20: a host must be a host name (letters, digits, '.', '_', '-'), got a list",
+	    "4:20: 'on_node_failure' must be exclude or abort, got 'retry'",
+	    "5:11: 'locate' must be true or false, got 'maybe'",
+	    "6:18: 'launcher_args' must be a list of launcher arguments, got ''" } },
+	{ "nodes: slurm keys",
+	  "plan: q\nnodes: {slurm: {partiton: gpu, nodes: 0}}\nsteps: [{id: a, probe: b}]\n",
+	  { "2:17: unknown key 'partiton' (did you mean 'partition'?)",
+	    "2:39: 'nodes' must be an integer of 1 or more, got '0'" } },
+	{ "nodes: slurm text",
+	  "plan: q\nnodes: {slurm: all}\nsteps: [{id: a, probe: b}]\n",
+	  { "2:16: 'slurm' must be 'allocation' or a mapping of partition and nodes, got 'all'" } },
 	{ "missing plan and steps",
 	  "description: x\n",
 	  { "1:1: the plan has no name (add 'plan: NAME')", "1:1: the plan has no 'steps'" } },
@@ -538,6 +559,47 @@ static void test_builtin_defaults(void **state)
 	plan_release(&p);
 }
 
+static void test_nodes(void **state)
+{
+	char *hf = write_file("hosts.txt", "# the rack\nn01 slots=8\n\n  n02\tslots=8 # spare\nn01\nn03.cluster\n", -1);
+	struct plan p;
+
+	(void)state;
+	load_ok("plan: many\nsteps:\n  - {id: a, probe: b}\n", &p);
+	assert_int_equal(p.nodes.source, PLAN_NODES_NONE);
+	plan_release(&p);
+	load_ok("plan: many\nnodes:\n  hosts: [n1, n2, n1, 'n3.x']\n  on_node_failure: abort\n  locate: true\n"
+		"  launcher_args: [--mca, btl, tcp]\nsteps:\n  - {id: a, probe: b}\n",
+		&p);
+	assert_int_equal(p.nodes.source, PLAN_NODES_HOSTS);
+	assert_int_equal(p.nodes.nhosts, 3); /* each once */
+	assert_string_equal(p.nodes.hosts[2], "n3.x");
+	assert_int_equal(p.nodes.on_failure, PLAN_NODE_FAILURE_ABORT);
+	assert_int_equal(p.nodes.locate, 1);
+	assert_int_equal(p.nodes.nargs, 3);
+	assert_string_equal(p.nodes.args[2], "tcp");
+	plan_release(&p);
+	load_ok("plan: many\nnodes: {hostfile: hosts.txt}\nsteps:\n  - {id: a, probe: b}\n", &p);
+	assert_int_equal(p.nodes.source, PLAN_NODES_HOSTFILE);
+	assert_string_equal(p.nodes.hostfile, hf);
+	assert_int_equal(p.nodes.nhosts, 3);
+	assert_string_equal(p.nodes.hosts[0], "n01");
+	assert_string_equal(p.nodes.hosts[1], "n02");
+	assert_string_equal(p.nodes.hosts[2], "n03.cluster");
+	assert_int_equal(p.nodes.on_failure, PLAN_NODE_FAILURE_EXCLUDE);
+	plan_release(&p);
+	load_ok("plan: many\nnodes: {slurm: {partition: gpu, nodes: 16}}\nsteps:\n  - {id: a, probe: b}\n", &p);
+	assert_int_equal(p.nodes.source, PLAN_NODES_SLURM);
+	assert_string_equal(p.nodes.partition, "gpu");
+	assert_int_equal(p.nodes.slurm_nodes, 16);
+	plan_release(&p);
+	load_ok("plan: many\nnodes: {slurm: allocation}\nsteps:\n  - {id: a, probe: b}\n", &p);
+	assert_int_equal(p.nodes.source, PLAN_NODES_SLURM);
+	assert_null(p.nodes.partition);
+	plan_release(&p);
+	free(hf);
+}
+
 static void test_env(void **state)
 {
 	struct plan p;
@@ -815,6 +877,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_features), cmocka_unit_test(test_columns_are_characters),
 		cmocka_unit_test(test_alias_bomb),    cmocka_unit_test(test_include_depth),
 		cmocka_unit_test(test_set),	      cmocka_unit_test(test_only),
+		cmocka_unit_test(test_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1,5 +1,5 @@
 /*
- * test_supervise.c - runner/supervise.c against real child processes.
+ * test_supervise.c - probes/lib/supervise.c against real child processes.
  *
  * Most cases run the misbehave test probe ($SD_BUILD/tests/probes/misbehave,
  * SD_BUILD defaulting to "build"); a few run coreutils by absolute path (never

@@ -31,6 +31,10 @@
  * A process in uninterruptible sleep (a hung driver call) cannot be killed;
  * after SIGKILL sup_run waits SUP_ABANDON_S seconds for the leader and then
  * gives up on it (abandoned), so the runner is never hung by one step.
+ *
+ * The one child-process API of the project, in the common library: the
+ * runner runs its steps, node agents and describe calls with it, and probes
+ * their commands (the audit's version commands, probes/audit/software.c).
  */
 #ifndef SD_SUPERVISE_H
 #define SD_SUPERVISE_H
