@@ -85,12 +85,6 @@ void fanout_exclude(struct fanout *f, size_t i, const char *state, const char *r
 
 /* ---- launcher command lines ---- */
 
-static void add_arg(struct plan_launcher *l, const char *a)
-{
-	l->args = xrealloc(l->args, (l->nargs + 1) * sizeof(*l->args));
-	l->args[l->nargs++] = xstrdup(a);
-}
-
 static int write_hostfile(const struct fanout *f)
 {
 	FILE *fp = fopen(f->hostfile, "we");
@@ -131,8 +125,8 @@ static void place(struct fanout *f, struct plan_launcher *l, const char *only)
 	if (pn->source != PLAN_NODES_SLURM) {
 		l->kind = PLAN_LAUNCH_MPIRUN;
 		if (only) {
-			add_arg(l, "--host");
-			add_arg(l, only);
+			plan_launcher_add_arg(l, "--host");
+			plan_launcher_add_arg(l, only);
 		} else if (!l->hostfile) {
 			l->hostfile = xstrdup(f->hostfile);
 		}
@@ -141,16 +135,16 @@ static void place(struct fanout *f, struct plan_launcher *l, const char *only)
 	l->kind = PLAN_LAUNCH_SRUN;
 	if (pn->partition) {
 		a = xasprintf("--partition=%s", pn->partition);
-		add_arg(l, a);
+		plan_launcher_add_arg(l, a);
 		free(a);
 	}
 	if (only) {
 		a = xasprintf("--nodelist=%s", only);
-		add_arg(l, a);
+		plan_launcher_add_arg(l, a);
 		free(a);
 		l->nodes = 1;
 	} else if ((ex = srun_exclude(f))) {
-		add_arg(l, ex);
+		plan_launcher_add_arg(l, ex);
 		free(ex);
 	}
 }
@@ -164,15 +158,15 @@ static void agent_launcher(struct fanout *f, struct plan_launcher *l, const char
 	place(f, l, only);
 	if (l->kind == PLAN_LAUNCH_MPIRUN) {
 		l->np = only ? 1 : (long long)live;
-		add_arg(l, "--map-by");
-		add_arg(l, "ppr:1:node");
+		plan_launcher_add_arg(l, "--map-by");
+		plan_launcher_add_arg(l, "ppr:1:node");
 	} else {
 		if (!only)
 			l->nodes = f->n ? (long long)live : f->pn->slurm_nodes;
 		l->ntasks_per_node = 1;
 	}
 	for (i = 0; i < f->pn->nargs; i++)
-		add_arg(l, f->pn->args[i]);
+		plan_launcher_add_arg(l, f->pn->args[i]);
 }
 
 void fanout_collective_launcher(struct fanout *f, const struct plan_launcher *step, struct plan_launcher *to)
@@ -186,8 +180,8 @@ void fanout_collective_launcher(struct fanout *f, const struct plan_launcher *st
 			to->hostfile = xstrdup(f->hostfile);
 			if (!to->np) {
 				to->np = (long long)live;
-				add_arg(to, "--map-by");
-				add_arg(to, "ppr:1:node");
+				plan_launcher_add_arg(to, "--map-by");
+				plan_launcher_add_arg(to, "ppr:1:node");
 			}
 		}
 	} else {
@@ -196,11 +190,11 @@ void fanout_collective_launcher(struct fanout *f, const struct plan_launcher *st
 		if (!to->nodes && f->n)
 			to->nodes = (long long)live;
 		if (ex)
-			add_arg(to, ex);
+			plan_launcher_add_arg(to, ex);
 		free(ex);
 	}
 	for (size_t i = 0; i < f->pn->nargs; i++)
-		add_arg(to, f->pn->args[i]);
+		plan_launcher_add_arg(to, f->pn->args[i]);
 }
 
 /* ---- running the agent ---- */

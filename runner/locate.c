@@ -18,12 +18,6 @@ struct pair {
 	int has_value, slow;
 };
 
-static void add_arg(struct plan_launcher *l, const char *a)
-{
-	l->args = xrealloc(l->args, (l->nargs + 1) * sizeof(*l->args));
-	l->args[l->nargs++] = xstrdup(a);
-}
-
 /*
  * The step's launcher placed on nodes a and b only: as many ranks per node as
  * the step had (its np over the live nodes, at least 1).
@@ -42,24 +36,24 @@ static void pair_launcher(const struct fanout *f, const struct plan_launcher *st
 		l->nodes = 2;
 		l->ntasks_per_node = per;
 		s = xasprintf("--nodelist=%s", hosts);
-		add_arg(l, s);
+		plan_launcher_add_arg(l, s);
 		free(s);
 	} else {
 		l->kind = PLAN_LAUNCH_MPIRUN;
 		free(l->hostfile);
 		l->hostfile = NULL;
 		l->np = 2 * per;
-		add_arg(l, "--host");
+		plan_launcher_add_arg(l, "--host");
 		s = xasprintf("%s:%lld,%s:%lld", a, per, b, per);
-		add_arg(l, s);
+		plan_launcher_add_arg(l, s);
 		free(s);
-		add_arg(l, "--map-by");
+		plan_launcher_add_arg(l, "--map-by");
 		s = xasprintf("ppr:%lld:node", per);
-		add_arg(l, s);
+		plan_launcher_add_arg(l, s);
 		free(s);
 	}
 	for (i = 0; i < f->pn->nargs; i++)
-		add_arg(l, f->pn->args[i]);
+		plan_launcher_add_arg(l, f->pn->args[i]);
 	free(hosts);
 }
 

@@ -290,6 +290,12 @@ void plan_launcher_release(struct plan_launcher *l)
 	memset(l, 0, sizeof(*l));
 }
 
+void plan_launcher_add_arg(struct plan_launcher *l, const char *a)
+{
+	l->args = xrealloc(l->args, (l->nargs + 1) * sizeof(*l->args));
+	l->args[l->nargs++] = xstrdup(a);
+}
+
 void plan_launcher_copy(struct plan_launcher *to, const struct plan_launcher *from)
 {
 	size_t i;
@@ -412,8 +418,7 @@ static void l_args(struct fctx *f, void *obj, const struct ypair *kv)
 				 ynode_describe(it, buf, sizeof(buf)));
 			continue;
 		}
-		lp->l->args = xrealloc(lp->l->args, (lp->l->nargs + 1) * sizeof(*lp->l->args));
-		lp->l->args[lp->l->nargs++] = xstrdup(it->text);
+		plan_launcher_add_arg(lp->l, it->text);
 	}
 }
 

@@ -125,6 +125,9 @@ const char *plan_launcher_kind_name(enum plan_launcher_kind k);
 void plan_launcher_copy(struct plan_launcher *to, const struct plan_launcher *from);
 void plan_launcher_release(struct plan_launcher *l);
 
+/* Append a copy of a to l's extra arguments. */
+void plan_launcher_add_arg(struct plan_launcher *l, const char *a);
+
 /* "hostfile", "hosts", "slurm" (NONE: "none"); "exclude", "abort". */
 const char *plan_nodes_source_name(enum plan_nodes_source s);
 const char *plan_node_failure_name(enum plan_node_failure f);
