@@ -77,6 +77,11 @@ static const char css[] =
 	"details>summary{cursor:pointer;font-weight:600;margin:8px 0}\n"
 	"svg.chart{display:block;max-width:100%;height:auto;margin:6px 0 10px}\n"
 	"footer{color:var(--muted);font-size:12px;text-align:center;margin-top:20px}\n"
+	"table.heat td.z{text-align:center;font-variant-numeric:tabular-nums}\n"
+	"table.heat thead th{white-space:normal;font-size:11px}table.heat td:first-child{white-space:nowrap}\n"
+	".z0{background:#fff}.z1{background:#fff3c4}.z2{background:#ffc27a}.z3{background:#e53935;color:#fff}"
+	".zb{background:#dcebfa}.zn{background:#eceff1;color:var(--muted)}\n"
+	"svg.strip{display:block;width:100%;margin:6px 0 10px;border:1px solid var(--line)}\n"
 	"@media print{body{background:#fff}section{break-inside:avoid;border:0}}\n";
 
 static const char *status_class(const struct rmodel *m)
@@ -520,7 +525,7 @@ static void problem(const struct rmodel *m, struct strbuf *o, size_t i, const st
 	char log[512], buf[64];
 	const char *lp;
 
-	model_detail(c, &d);
+	model_detail(m, c, &d);
 	lp = model_check_log(m, c, &d, log, sizeof(log));
 	out_addf(o, "<div class=\"problem %s\"><h3>%zu. ", model_verdict_name(c->verdict), i + 1);
 	badge(o, c->verdict);
@@ -587,35 +592,332 @@ static void html_problems(const struct rmodel *m, struct strbuf *o)
 	out_str(o, "</section>\n");
 }
 
-static void html_outliers(const struct rmodel *m, struct strbuf *o)
+/* NOT READY nodes of a multi-node verdict, with why (verdict.not_ready_nodes). */
+static void html_not_ready(const struct rmodel *m, struct strbuf *o)
 {
 	const cJSON *it;
-	int shown = 0;
+	size_t shown = 0, n = (size_t)cJSON_GetArraySize(m->not_ready);
 
-	out_str(o, "<section id=\"outliers\"><h2>Outlier nodes</h2>\n");
-	if (!cJSON_GetArraySize(m->outliers)) {
-		out_str(o, "<p>No multi-node outlier analysis yet.");
-		out_str(o, m->nnodes > 1 ? " The spread of each check across nodes is in Results by area." : "");
-		out_str(o, "</p></section>\n");
+	if (!m->not_ready)
+		return;
+	out_str(o, "<section id=\"not-ready\"><h2>NOT READY nodes</h2>\n");
+	if (!n) {
+		out_str(o, "<p>None: every node is ready.</p></section>\n");
 		return;
 	}
-	out_str(o, "<ul>");
+	out_str(o, "<p>");
+	out_count(o, n);
+	out_str(o, n == 1 ? " node is" : " nodes are");
+	out_str(o, " NOT READY.</p>\n<table><thead><tr><th>node</th><th>why</th></tr></thead><tbody>\n");
+	cJSON_ArrayForEach(it, m->not_ready)
+	{
+		if (shown++ == MODEL_MAX_NODES_LISTED)
+			break;
+		out_str(o, "<tr><td>");
+		code(o, model_str(it, "host"));
+		out_str(o, "</td><td>");
+		out_esc_html(o, model_str(it, "reason") ? model_str(it, "reason") : "");
+		out_str(o, "</td></tr>\n");
+	}
+	out_str(o, "</tbody></table>\n");
+	if (n > MODEL_MAX_NODES_LISTED)
+		out_addf(o, "<p class=\"muted\">%zu more not shown here (results.json lists them all).</p>\n",
+			 n - MODEL_MAX_NODES_LISTED);
+	out_str(o, "</section>\n");
+}
+
+static void html_num(struct strbuf *o, const cJSON *obj, const char *key, const char *unit)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char buf[64];
+
+	out_esc_html(o, cJSON_IsNumber(v) ? quantity_format(v->valuedouble, unit, buf, sizeof(buf)) : "—");
+}
+
+static void html_outlier_rows(const struct rmodel *m, struct strbuf *o)
+{
+	const cJSON *it, *z;
+	size_t shown = 0;
+
+	out_str(o, "<table><thead><tr><th>node</th><th>metric</th><th class=\"num\">value</th>"
+		   "<th class=\"num\">median</th><th class=\"num\">z</th><th></th></tr></thead><tbody>\n");
 	cJSON_ArrayForEach(it, m->outliers)
 	{
-		if (shown++ == MODEL_MAX_DETAIL) {
-			out_addf(o, "<li>and %d more (results.json)</li>",
-				 cJSON_GetArraySize(m->outliers) - MODEL_MAX_DETAIL);
+		const char *unit = model_str(it, "unit");
+
+		if (shown++ == MODEL_MAX_DETAIL)
 			break;
-		}
-		out_str(o, "<li>");
-		out_esc_html(o, model_str(it, "host") ? model_str(it, "host") : "?");
-		out_str(o, ": ");
-		out_esc_html(o, model_str(it, "message") ? model_str(it, "message")
-				: model_str(it, "id")	 ? model_str(it, "id")
-							 : "outlier");
-		out_str(o, "</li>");
+		out_str(o, "<tr><td>");
+		code(o, model_str(it, "host"));
+		out_str(o, "</td><td>");
+		code(o, model_str(it, "id"));
+		out_str(o, "</td><td class=\"num\">");
+		html_num(o, it, "value", unit);
+		out_str(o, "</td><td class=\"num\">");
+		html_num(o, it, "median", unit);
+		out_str(o, "</td><td class=\"num\">");
+		z = cJSON_GetObjectItemCaseSensitive(it, "z");
+		if (cJSON_IsNumber(z))
+			out_fixed(o, z->valuedouble, 1);
+		out_str(o, "</td><td>");
+		out_esc_html(o, model_str(it, "message") ? model_str(it, "message") : "");
+		out_str(o, "</td></tr>\n");
 	}
-	out_str(o, "</ul></section>\n");
+	out_str(o, "</tbody></table>\n");
+}
+
+static void html_outliers(const struct rmodel *m, struct strbuf *o)
+{
+	const cJSON *omitted = cJSON_GetObjectItemCaseSensitive(m->verdict, "outliers_omitted");
+	size_t n = (size_t)cJSON_GetArraySize(m->outliers);
+
+	out_str(o, "<section id=\"outliers\"><h2>Outlier nodes</h2>\n");
+	if (!n) {
+		if (m->series)
+			out_str(o,
+				"<p>None: no node is far from its peers (modified z-score beyond 3.5 on the bad side, "
+				"series of at least 5 nodes).</p></section>\n");
+		else
+			out_str(o, m->nnodes > 1 ? "<p>No multi-node outlier analysis yet. The spread of each check "
+						   "across nodes is in Results by area.</p></section>\n"
+						 : "<p>No multi-node outlier analysis yet.</p></section>\n");
+		return;
+	}
+	out_str(o, "<p>Nodes far worse than their peers (modified z-score beyond 3.5 on the bad side), worst "
+		   "first.</p>\n");
+	html_outlier_rows(m, o);
+	n += cJSON_IsNumber(omitted) ? (size_t)omitted->valuedouble : 0;
+	if (n > MODEL_MAX_DETAIL)
+		out_addf(o, "<p class=\"muted\">and %zu more (results.json)</p>\n", n - MODEL_MAX_DETAIL);
+	out_str(o, "</section>\n");
+}
+
+/* The pairwise locator's suspects (results' locate[]): a collective run on node pairs. */
+static void html_locate(const struct rmodel *m, struct strbuf *o)
+{
+	const cJSON *l, *it;
+
+	if (!cJSON_GetArraySize(m->locate))
+		return;
+	out_str(o, "<section id=\"locate\"><h2>Pairwise locate</h2>\n");
+	cJSON_ArrayForEach(l, m->locate)
+	{
+		out_str(o, "<p>");
+		code(o, model_str(l, "step"));
+		out_str(o, " (");
+		out_esc_html(o, model_str(l, "metric") ? model_str(l, "metric") : "?");
+		out_str(o, ", ");
+		out_count(o, (unsigned long long)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(l, "pairs")));
+		out_str(o, " pair runs)");
+		if (!cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(l, "suspect_nodes")) &&
+		    !cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(l, "suspect_links")))
+			out_str(o, ": no suspect");
+		out_str(o, "</p>\n<ul>");
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(l, "suspect_nodes"))
+		{
+			out_str(o, "<li>node ");
+			code(o, model_str(it, "host"));
+			out_str(o, ": ");
+			out_esc_html(o, model_str(it, "reason") ? model_str(it, "reason") : "");
+			out_str(o, "</li>");
+		}
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(l, "suspect_links"))
+		{
+			out_str(o, "<li>link ");
+			code(o, model_str(it, "a"));
+			out_str(o, " – ");
+			code(o, model_str(it, "b"));
+			out_str(o, ": ");
+			out_esc_html(o, model_str(it, "reason") ? model_str(it, "reason") : "");
+			out_str(o, "</li>");
+		}
+		out_str(o, "</ul>\n");
+	}
+	out_str(o, "</section>\n");
+}
+
+/* ---- the heatmap: nodes × key metrics, coloured by distance from the median ---- */
+
+/* The colour class of a bad-side z: z3 an outlier, z2 and z1 on the way, zb better than the median. */
+static const char *heat_class(float z)
+{
+	if (isnan(z))
+		return "zn";
+	if (z > 3.5f)
+		return "z3";
+	if (z >= 2)
+		return "z2";
+	if (z >= 1)
+		return "z1";
+	return z <= -2 ? "zb" : "z0";
+}
+
+static const char *heat_fill(float z)
+{
+	static const char *const fills[] = { "#ffffff", "#fff3c4", "#ffc27a", "#e53935", "#dcebfa", "#eceff1" };
+	const char *c = heat_class(z);
+
+	return fills[c[1] == 'n' ? 5 : c[1] == 'b' ? 4 : c[1] - '0'];
+}
+
+/* "{gpu=0, numa=1}", escaped; nothing without labels. */
+static void heat_labels(struct strbuf *o, const cJSON *labels)
+{
+	struct strbuf l = STRBUF_INIT;
+
+	if (!cJSON_GetArraySize(labels))
+		return;
+	model_labels(&l, labels);
+	out_str(o, "{");
+	out_esc_html(o, l.buf);
+	out_str(o, "}");
+	strbuf_release(&l);
+}
+
+static void heat_head(const struct rmodel *m, struct strbuf *o)
+{
+	const struct rheat *h = &m->heat;
+	size_t k;
+
+	out_str(o, "<table class=\"heat\"><thead><tr><th>node</th>");
+	for (k = 0; k < h->nseries; k++) {
+		out_str(o, "<th class=\"num\"><code>");
+		out_esc_html(o, h->step[k]);
+		out_str(o, ".");
+		out_esc_html(o, h->metric[k]);
+		heat_labels(o, cJSON_GetObjectItemCaseSensitive(h->series[k], "labels"));
+		out_str(o, "</code></th>");
+	}
+	out_str(o, "</tr></thead><tbody>\n");
+}
+
+/* The worst nodes by name, each key metric's z in its colour. */
+static void heat_table(const struct rmodel *m, struct strbuf *o)
+{
+	const struct rheat *h = &m->heat;
+	size_t r, k, node;
+
+	heat_head(m, o);
+	for (r = 0; r < h->norder && r < MODEL_HEAT_ROWS; r++) {
+		node = h->order[r];
+		out_str(o, "<tr><td>");
+		code(o, m->nodes[node].host);
+		out_str(o, "</td>");
+		for (k = 0; k < h->nseries; k++) {
+			float z = MODEL_HEAT_Z(m, node, k);
+
+			out_addf(o, "<td class=\"z %s\">", heat_class(z));
+			if (isnan(z))
+				out_str(o, "—");
+			else
+				out_fixed(o, z, 1);
+			out_str(o, "</td>");
+		}
+		out_str(o, "</tr>\n");
+	}
+	out_str(o, "</tbody></table>\n");
+}
+
+/* At most this many rectangles in the fleet strip; runs of one colour are one rectangle. */
+#define HEAT_MAX_RECTS 20000
+
+/*
+ * Every node as one column (worst first), every key metric a row. Only
+ * cells off the white background are drawn, and a run of neighbouring cells
+ * of one colour is one rectangle: the worst-first order puts them together,
+ * so the size follows the number of unusual nodes, not of nodes.
+ */
+static void heat_strip(const struct rmodel *m, struct strbuf *o)
+{
+	const struct rheat *h = &m->heat;
+	size_t k, r, run, rects = 0;
+	const int row = 12;
+
+	out_addf(o,
+		 "<svg class=\"strip\" width=\"100%%\" height=\"%zu\" "
+		 "viewBox=\"0 0 %zu %zu\" preserveAspectRatio=\"none\" role=\"img\"><title>%zu nodes (columns, "
+		 "worst first) × %zu key metrics (rows)</title><rect width=\"%zu\" height=\"%zu\" fill=\"#ffffff\"/>",
+		 h->nseries * row, h->norder, h->nseries * row, h->norder, h->nseries, h->norder, h->nseries * row);
+	for (k = 0; k < h->nseries; k++)
+		for (r = 0; r < h->norder && rects < HEAT_MAX_RECTS; r = run) {
+			const char *fill = heat_fill(MODEL_HEAT_Z(m, h->order[r], k));
+
+			for (run = r + 1; run < h->norder && heat_fill(MODEL_HEAT_Z(m, h->order[run], k)) == fill;
+			     run++)
+				;
+			if (!strcmp(fill, "#ffffff"))
+				continue;
+			out_addf(o, "<rect x=\"%zu\" y=\"%zu\" width=\"%zu\" height=\"%d\" fill=\"%s\"/>", r, k * row,
+				 run - r, row - 1, fill);
+			rects++;
+		}
+	out_str(o, "</svg>\n");
+}
+
+static void html_heatmap(const struct rmodel *m, struct strbuf *o)
+{
+	const struct rheat *h = &m->heat;
+
+	if (!h->nseries || !h->norder)
+		return;
+	out_str(o, "<section id=\"heatmap\"><h2>Nodes × key metrics</h2>\n<p>Each cell is the node's modified "
+		   "z-score against the median of all nodes, signed so that positive is worse: <span class=\"z3\">"
+		   "&gt; 3.5 outlier</span> <span class=\"z2\">2 to 3.5</span> <span class=\"z1\">1 to 2</span> "
+		   "<span class=\"z0\">near the median</span> <span class=\"zb\">better</span> <span "
+		   "class=\"zn\">no value</span>. Worst nodes first; the ");
+	out_count(o, h->norder < MODEL_HEAT_ROWS ? h->norder : MODEL_HEAT_ROWS);
+	out_str(o, " worst by name, then every one of the ");
+	out_count(o, h->norder);
+	out_str(o, " nodes as one column.</p>\n");
+	heat_table(m, o);
+	heat_strip(m, o);
+	out_str(o, "</section>\n");
+}
+
+/* Versions and configuration that differ between nodes (verdict.drift). */
+static void html_drift(const struct rmodel *m, struct strbuf *o)
+{
+	const cJSON *k, *val, *cnt, *hs, *om;
+
+	if (!m->drift)
+		return;
+	out_str(o, "<section id=\"drift\"><h2>Fleet drift</h2>\n");
+	if (!cJSON_GetArraySize(m->drift)) {
+		out_str(o, "<p>None: every node reports the same versions and configuration.</p></section>\n");
+		return;
+	}
+	out_str(o, "<table><thead><tr><th>key</th><th>value</th><th class=\"num\">nodes</th><th>hosts</th></tr>"
+		   "</thead><tbody>\n");
+	cJSON_ArrayForEach(k, m->drift)
+	{
+		cJSON_ArrayForEach(val, cJSON_GetObjectItemCaseSensitive(k, "values"))
+		{
+			int first = 1;
+
+			cnt = cJSON_GetObjectItemCaseSensitive(val, "count");
+			om = cJSON_GetObjectItemCaseSensitive(val, "hosts_omitted");
+			out_str(o, "<tr><td>");
+			code(o, model_str(k, "key"));
+			out_str(o, "</td><td>");
+			code(o, model_str(val, "value"));
+			out_str(o, "</td><td class=\"num\">");
+			out_count(o, cJSON_IsNumber(cnt) ? (unsigned long long)cnt->valuedouble : 0);
+			out_str(o, "</td><td>");
+			cJSON_ArrayForEach(hs, cJSON_GetObjectItemCaseSensitive(val, "hosts"))
+			{
+				out_str(o, first ? "" : ", ");
+				out_esc_html(o, cJSON_IsString(hs) ? hs->valuestring : "?");
+				first = 0;
+			}
+			if (cJSON_IsNumber(om) && om->valuedouble > 0) {
+				out_str(o, " and ");
+				out_count(o, (unsigned long long)om->valuedouble);
+				out_str(o, " more");
+			}
+			out_str(o, "</td></tr>\n");
+		}
+	}
+	out_str(o, "</tbody></table></section>\n");
 }
 
 static void html_power(const struct rmodel *m, struct strbuf *o)
@@ -765,11 +1067,15 @@ void report_html(const struct rmodel *m, struct sink *s)
 
 	html_head(m, o);
 	html_banner(m, o);
+	html_not_ready(m, o);
 	html_scope(m, o);
 	html_results(m, o);
 	html_series(m, o);
 	html_problems(m, o);
 	html_outliers(m, o);
+	html_locate(m, o);
+	html_heatmap(m, o);
+	html_drift(m, o);
 	html_power(m, o);
 	html_checklist(m, o);
 	html_appendix(m, o);

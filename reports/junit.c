@@ -111,7 +111,7 @@ static void testcase(const struct rmodel *m, struct strbuf *o, const struct rche
 		out_str(o, "/>\n");
 		return;
 	}
-	model_detail(c, &d);
+	model_detail(m, c, &d);
 	out_str(o, ">");
 	if (c->verdict == RV_SKIPPED) {
 		out_str(o, "<skipped");

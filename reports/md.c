@@ -191,7 +191,7 @@ static void md_problem(const struct rmodel *m, struct strbuf *o, size_t i, const
 	char log[512];
 	const char *lp;
 
-	model_detail(c, &d);
+	model_detail(m, c, &d);
 	lp = model_check_log(m, c, &d, log, sizeof(log));
 	out_addf(o, "### %zu. %s ", i + 1, c->verdict == RV_WARN ? "WARN" : c->verdict == RV_ERROR ? "ERROR" : "FAIL");
 	out_md_code(o, c->id);
@@ -254,32 +254,185 @@ static void md_problems(const struct rmodel *m, struct strbuf *o)
 	}
 }
 
-static void md_outliers(const struct rmodel *m, struct strbuf *o)
+/* NOT READY nodes of a multi-node verdict, with why (verdict.not_ready_nodes). */
+static void md_not_ready(const struct rmodel *m, struct strbuf *o)
 {
 	const cJSON *it;
-	int shown = 0;
+	size_t shown = 0, n = (size_t)cJSON_GetArraySize(m->not_ready);
 
-	out_str(o, "## Outlier nodes\n\n");
-	if (!cJSON_GetArraySize(m->outliers)) {
-		out_str(o, "No multi-node outlier analysis yet.");
-		out_str(o,
-			m->nnodes > 1 ? " The spread of each check across nodes is in Results by area.\n\n" : "\n\n");
+	if (!m->not_ready)
+		return;
+	out_str(o, "## NOT READY nodes\n\n");
+	if (!n) {
+		out_str(o, "None: every node is ready.\n\n");
 		return;
 	}
+	out_count(o, n);
+	out_str(o, n == 1 ? " node is NOT READY:\n\n" : " nodes are NOT READY:\n\n");
+	out_str(o, "| node | why |\n|---|---|\n");
+	cJSON_ArrayForEach(it, m->not_ready)
+	{
+		if (shown++ == MODEL_MAX_NODES_LISTED)
+			break;
+		out_str(o, "| ");
+		out_md_code(o, model_str(it, "host") ? model_str(it, "host") : "?");
+		out_str(o, " | ");
+		out_esc_md(o, model_str(it, "reason") ? model_str(it, "reason") : "");
+		out_str(o, " |\n");
+	}
+	if (n > MODEL_MAX_NODES_LISTED) {
+		out_str(o, "\n");
+		out_count(o, n - MODEL_MAX_NODES_LISTED);
+		out_str(o, " more not shown here (results.json lists them all).\n");
+	}
+	out_str(o, "\n");
+}
+
+static void md_num(struct strbuf *o, const cJSON *obj, const char *key, const char *unit)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	md_value(o, cJSON_IsNumber(v) ? v->valuedouble : NAN, unit, NULL);
+}
+
+static void md_outliers(const struct rmodel *m, struct strbuf *o)
+{
+	const cJSON *it, *z, *omitted = cJSON_GetObjectItemCaseSensitive(m->verdict, "outliers_omitted");
+	size_t shown = 0, n = (size_t)cJSON_GetArraySize(m->outliers);
+
+	out_str(o, "## Outlier nodes\n\n");
+	if (!n) {
+		if (m->series)
+			out_str(o, "None: no node is far from its peers (modified z-score beyond 3.5 on the bad side, "
+				   "series of at least 5 nodes; probes/METRICS.md \"Across nodes\").\n\n");
+		else
+			out_str(o, m->nnodes > 1
+					   ? "No multi-node outlier analysis yet. The spread of each check across "
+					     "nodes is in Results by area.\n\n"
+					   : "No multi-node outlier analysis yet.\n\n");
+		return;
+	}
+	out_str(o, "Nodes far worse than their peers (modified z-score beyond 3.5 on the bad side), worst first:\n\n"
+		   "| node | metric | value | median | z | |\n|---|---|---:|---:|---:|---|\n");
 	cJSON_ArrayForEach(it, m->outliers)
 	{
-		if (shown++ == MODEL_MAX_DETAIL) {
-			out_addf(o, "- and %d more (results.json)\n",
-				 cJSON_GetArraySize(m->outliers) - MODEL_MAX_DETAIL);
+		const char *unit = model_str(it, "unit");
+
+		if (shown++ == MODEL_MAX_DETAIL)
 			break;
-		}
-		out_str(o, "- ");
-		out_esc_md(o, model_str(it, "host") ? model_str(it, "host") : "?");
-		out_str(o, ": ");
-		out_esc_md(o, model_str(it, "message") ? model_str(it, "message")
-			      : model_str(it, "id")    ? model_str(it, "id")
-						       : "outlier");
+		out_str(o, "| ");
+		out_md_code(o, model_str(it, "host") ? model_str(it, "host") : "?");
+		out_str(o, " | ");
+		out_md_code(o, model_str(it, "id") ? model_str(it, "id") : "?");
+		out_str(o, " | ");
+		md_num(o, it, "value", unit);
+		out_str(o, " | ");
+		md_num(o, it, "median", unit);
+		out_str(o, " | ");
+		z = cJSON_GetObjectItemCaseSensitive(it, "z");
+		if (cJSON_IsNumber(z))
+			out_fixed(o, z->valuedouble, 1);
+		out_str(o, " | ");
+		out_esc_md(o, model_str(it, "message") ? model_str(it, "message") : "");
+		out_str(o, " |\n");
+	}
+	n += cJSON_IsNumber(omitted) ? (size_t)omitted->valuedouble : 0;
+	if (n > MODEL_MAX_DETAIL) {
 		out_str(o, "\n");
+		out_count(o, n - MODEL_MAX_DETAIL);
+		out_str(o, " more not shown here (results.json).\n");
+	}
+	out_str(o, "\n");
+}
+
+/* The pairwise locator's suspects (results' locate[]): a collective run on node pairs. */
+static void md_locate(const struct rmodel *m, struct strbuf *o)
+{
+	const cJSON *l, *it;
+
+	cJSON_ArrayForEach(l, m->locate)
+	{
+		out_str(o, "Pairwise locate of ");
+		out_md_code(o, model_str(l, "step") ? model_str(l, "step") : "?");
+		out_str(o, " (");
+		out_esc_md(o, model_str(l, "metric") ? model_str(l, "metric") : "?");
+		out_str(o, ", ");
+		out_count(o, (unsigned long long)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(l, "pairs")));
+		out_str(o, " pair runs):");
+		if (!cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(l, "suspect_nodes")) &&
+		    !cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(l, "suspect_links")))
+			out_str(o, " no suspect.");
+		out_str(o, "\n\n");
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(l, "suspect_nodes"))
+		{
+			out_str(o, "- node ");
+			out_md_code(o, model_str(it, "host") ? model_str(it, "host") : "?");
+			out_str(o, ": ");
+			out_esc_md(o, model_str(it, "reason") ? model_str(it, "reason") : "");
+			out_str(o, "\n");
+		}
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(l, "suspect_links"))
+		{
+			out_str(o, "- link ");
+			out_md_code(o, model_str(it, "a") ? model_str(it, "a") : "?");
+			out_str(o, " – ");
+			out_md_code(o, model_str(it, "b") ? model_str(it, "b") : "?");
+			out_str(o, ": ");
+			out_esc_md(o, model_str(it, "reason") ? model_str(it, "reason") : "");
+			out_str(o, "\n");
+		}
+		out_str(o, "\n");
+	}
+}
+
+/* "n001, n002 and 3 more" */
+static void md_hosts(struct strbuf *o, const cJSON *val)
+{
+	const cJSON *h, *omitted = cJSON_GetObjectItemCaseSensitive(val, "hosts_omitted");
+	int first = 1;
+
+	cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(val, "hosts"))
+	{
+		out_str(o, first ? "" : ", ");
+		out_md_code(o, cJSON_IsString(h) ? h->valuestring : "?");
+		first = 0;
+	}
+	if (cJSON_IsNumber(omitted) && omitted->valuedouble > 0) {
+		out_str(o, " and ");
+		out_count(o, (unsigned long long)omitted->valuedouble);
+		out_str(o, " more");
+	}
+}
+
+/* Versions and configuration that differ between nodes (verdict.drift). */
+static void md_drift(const struct rmodel *m, struct strbuf *o)
+{
+	const cJSON *k, *val, *cnt;
+
+	if (!m->drift)
+		return;
+	out_str(o, "## Fleet drift\n\n");
+	if (!cJSON_GetArraySize(m->drift)) {
+		out_str(o, "None: every node reports the same versions and configuration (the allowlist in "
+			   "probes/METRICS.md \"Across nodes\").\n\n");
+		return;
+	}
+	out_str(o, "| key | value | nodes | hosts |\n|---|---|---:|---|\n");
+	cJSON_ArrayForEach(k, m->drift)
+	{
+		cJSON_ArrayForEach(val, cJSON_GetObjectItemCaseSensitive(k, "values"))
+		{
+			cnt = cJSON_GetObjectItemCaseSensitive(val, "count");
+			out_str(o, "| ");
+			out_md_code(o, model_str(k, "key") ? model_str(k, "key") : "?");
+			out_str(o, " | ");
+			out_md_code(o, model_str(val, "value") ? model_str(val, "value") : "?");
+			out_str(o, " | ");
+			out_count(o, cJSON_IsNumber(cnt) ? (unsigned long long)cnt->valuedouble : 0);
+			out_str(o, " | ");
+			md_hosts(o, val);
+			out_str(o, " |\n");
+		}
 	}
 	out_str(o, "\n");
 }
@@ -421,9 +574,12 @@ void report_md(const struct rmodel *m, struct sink *s)
 	struct strbuf *o = &s->sb;
 
 	md_head(m, o);
+	md_not_ready(m, o);
 	md_results(m, o);
 	md_problems(m, o);
 	md_outliers(m, o);
+	md_locate(m, o);
+	md_drift(m, o);
 	md_power(m, o);
 	md_checklist(m, o);
 	md_appendix(m, o);

@@ -205,12 +205,21 @@ static void add_step(struct loader *L, const cJSON *o, size_t node)
 	m->steps[m->nsteps - 1].nmetrics = m->nmetrics - m->steps[m->nsteps - 1].metric_first;
 }
 
+/* A top-level step of a multi-node run that ran across the nodes (not a node-local step's summary). */
+static int collective_step(const cJSON *s)
+{
+	const char *scope = model_str(s, "scope");
+
+	return !scope || strcmp(scope, "nodes");
+}
+
 static void add_node_steps(struct loader *L, size_t node, const cJSON *steps)
 {
 	const cJSON *s;
+	int collective = L->m->nodes[node].collective;
 
 	L->m->nodes[node].step_first = L->m->nsteps;
-	cJSON_ArrayForEach(s, steps) if (cJSON_IsObject(s)) add_step(L, s, node);
+	cJSON_ArrayForEach(s, steps) if (cJSON_IsObject(s) && (!collective || collective_step(s))) add_step(L, s, node);
 	L->m->nodes[node].nsteps = L->m->nsteps - L->m->nodes[node].step_first;
 }
 
@@ -231,6 +240,16 @@ static void load_nodes(struct loader *L)
 			i = add_node(L, model_str(n, "host"), cJSON_GetObjectItemCaseSensitive(n, "inventory"));
 			add_node_steps(L, i, cJSON_GetObjectItemCaseSensitive(n, "steps"));
 		}
+		/* the collective steps: the verdict's "cluster" node (runner/verdict.h), if there are any */
+		cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(doc, "steps"))
+		{
+			if (!cJSON_IsObject(n) || !collective_step(n))
+				continue;
+			i = add_node(L, "cluster", NULL);
+			L->m->nodes[i].collective = 1;
+			add_node_steps(L, i, cJSON_GetObjectItemCaseSensitive(doc, "steps"));
+			break;
+		}
 		return;
 	}
 	L->single = 1;
@@ -241,7 +260,28 @@ static void load_nodes(struct loader *L)
 
 /* ---- checks ---- */
 
-void model_detail(const struct rcheck *c, struct rdetail *d)
+/* The rest of check i of a struct verdict: its fields, kept in d. */
+static void detail_from_verdict(const struct verdict *v, size_t i, struct rdetail *d)
+{
+	struct verdict_fields *f = &d->f;
+
+	verdict_fields(v, i, f);
+	d->host = f->host;
+	d->step = f->step;
+	d->probe = f->probe;
+	d->metric = f->metric;
+	d->kind = f->kind;
+	d->unit = f->unit;
+	d->threshold_text = f->threshold_text[0] ? f->threshold_text : NULL;
+	d->value_text = f->value_text[0] ? f->value_text : NULL;
+	d->severity = f->severity;
+	d->runbook = f->runbook;
+	d->message = f->message;
+	d->source = f->source;
+	d->labels = f->labels;
+}
+
+void model_detail(const struct rmodel *m, const struct rcheck *c, struct rdetail *d)
 {
 	static const struct {
 		const char *key;
@@ -263,7 +303,13 @@ void model_detail(const struct rcheck *c, struct rdetail *d)
 	const cJSON *it;
 	size_t i;
 
-	memset(d, 0, sizeof(*d));
+	if (!c->obj && m->vsrc) {
+		detail_from_verdict(m->vsrc, c->vi, d);
+		return;
+	}
+	d->host = d->step = d->probe = d->metric = d->kind = d->unit = NULL;
+	d->threshold_text = d->value_text = d->severity = d->runbook = d->message = d->source = NULL;
+	d->labels = NULL;
 	cJSON_ArrayForEach(it, c->obj)
 	{
 		if (!it->string)
@@ -420,8 +466,70 @@ static void load_checks(struct loader *L, const cJSON *checks)
 		m->nchecks++;
 	}
 	for (i = 0; i < m->ngroups; i++) {
-		model_detail(m->groups[i].first, &m->groups[i].fd);
-		model_detail(m->groups[i].worst, &m->groups[i].wd);
+		model_detail(m, m->groups[i].first, &m->groups[i].fd);
+		model_detail(m, m->groups[i].worst, &m->groups[i].wd);
+	}
+}
+
+/* A check id, stored once per group: every node's check of one id shares it. */
+static const char *intern_id(struct loader *L, const char *id, size_t *alloc)
+{
+	struct rmodel *m = L->m;
+	size_t g = map_get(&L->groups, id, NULL, 0);
+
+	if (g != NONE)
+		return m->groups[g].id;
+	GROW(m->ids, m->nids, *alloc);
+	return m->ids[m->nids++] = xstrdup(id);
+}
+
+/*
+ * The checks of a struct verdict (model_load_verdict): the same records as
+ * load_checks() makes from the JSON, their ids composed once per group and
+ * the rest read with verdict_fields() only when a writer shows it.
+ */
+static void load_checks_verdict(struct loader *L, const struct verdict *v)
+{
+	struct rmodel *m = L->m;
+	uint32_t *node_of_v = xmalloc((v->nnodes + 1) * sizeof(*node_of_v)), last_stepi = MODEL_NONE;
+	size_t galloc = 0, ialloc = 0, i, s;
+	const char *area, *step, *last_step = NULL;
+	uint32_t last_node = UINT32_MAX;
+	char id[512];
+
+	for (i = 0; i < v->nnodes; i++)
+		node_of_v[i] = (uint32_t)node_of(L, v->nodes[i].host);
+	m->checks = xmalloc((v->nchecks ? v->nchecks : 1) * sizeof(*m->checks));
+	for (i = 0; i < v->nchecks; i++) {
+		const struct verdict_check *k = &v->checks[i];
+		struct rcheck *c = &m->checks[m->nchecks];
+
+		memset(c, 0, sizeof(*c));
+		c->vi = (uint32_t)i;
+		c->value = k->value;
+		c->margin = k->margin;
+		c->cv = (float)k->cv;
+		c->verdict = k->result; /* enum verdict_result and enum rv agree */
+		c->warning = k->bc && k->bc->severity == BASELINE_WARNING;
+		c->node = node_of_v[k->node];
+		verdict_check_key(v, i, id, sizeof(id), &area, &step);
+		c->id = intern_id(L, id, &ialloc);
+		if (c->node != last_node || !last_step || !step || strcmp(step, last_step)) {
+			s = step ? map_get(&L->steps, step, NULL, c->node) : NONE;
+			last_stepi = s == NONE ? MODEL_NONE : (uint32_t)s;
+			last_step = step;
+			last_node = c->node;
+		}
+		c->stepi = last_stepi;
+		group_check(L, c, area, &galloc);
+		m->nodes[c->node].counts.v[c->verdict]++;
+		m->counts.v[c->verdict]++;
+		m->nchecks++;
+	}
+	free(node_of_v);
+	for (i = 0; i < m->ngroups; i++) {
+		model_detail(m, m->groups[i].first, &m->groups[i].fd);
+		model_detail(m, m->groups[i].worst, &m->groups[i].wd);
 	}
 }
 
@@ -599,6 +707,9 @@ static void load_verdict(struct loader *L)
 	m->bl_selected_by = model_str(bl, "selected_by");
 	m->bl_desc = model_str(bl, "description");
 	m->outliers = cJSON_GetObjectItemCaseSensitive(v, "outliers");
+	m->not_ready = cJSON_GetObjectItemCaseSensitive(v, "not_ready_nodes");
+	m->series = cJSON_GetObjectItemCaseSensitive(v, "series");
+	m->drift = cJSON_GetObjectItemCaseSensitive(v, "drift");
 	cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(v, "nodes"))
 	{
 		const char *host = model_str(n, "host");
@@ -608,7 +719,10 @@ static void load_verdict(struct loader *L)
 		i = node_of(L, host);
 		m->nodes[i].status = model_str(n, "status");
 	}
-	load_checks(L, cJSON_GetObjectItemCaseSensitive(v, "checks"));
+	if (m->vsrc)
+		load_checks_verdict(L, m->vsrc);
+	else
+		load_checks(L, cJSON_GetObjectItemCaseSensitive(v, "checks"));
 }
 
 static void load_run(struct rmodel *m)
@@ -627,8 +741,8 @@ static void load_run(struct rmodel *m)
 	m->plan_desc = model_str(plan, "description");
 }
 
-int model_load(struct rmodel *m, const cJSON *results, unsigned formats, const struct report_opts *o, char *err,
-	       size_t len)
+static int load(struct rmodel *m, const cJSON *results, const struct verdict *vsrc, unsigned formats,
+		const struct report_opts *o, char *err, size_t len)
 {
 	struct loader L = { .m = m };
 	const cJSON *v;
@@ -637,9 +751,16 @@ int model_load(struct rmodel *m, const cJSON *results, unsigned formats, const s
 	if (!cJSON_IsObject(results))
 		return errf(err, len, "cannot render a report: the results are not a JSON object");
 	m->doc = results;
+	m->locate = cJSON_GetObjectItemCaseSensitive(results, "locate");
 	m->formats = formats;
 	m->runbook_prefix = o->runbook_prefix ? o->runbook_prefix : "runbooks/";
-	v = cJSON_GetObjectItemCaseSensitive(results, "verdict");
+	if (vsrc) {
+		m->vsrc = vsrc;
+		m->own_verdict = verdict_head_json(vsrc);
+		v = m->own_verdict;
+	} else {
+		v = cJSON_GetObjectItemCaseSensitive(results, "verdict");
+	}
 	m->verdict = cJSON_IsObject(v) ? v : NULL;
 	load_run(m);
 	load_nodes(&L);
@@ -647,9 +768,14 @@ int model_load(struct rmodel *m, const cJSON *results, unsigned formats, const s
 		load_verdict(&L);
 	if (!m->nnodes)
 		add_node(&L, NULL, NULL);
+	m->nhosts = m->nnodes;
+	for (size_t i = 0; i < m->nnodes; i++)
+		m->nhosts -= m->nodes[i].collective;
 	aggregate(m);
 	order_areas(&L);
 	pick_problems(m);
+	if (formats & REPORT_HTML)
+		fleet_heat_build(m);
 	map_release(&L.hosts);
 	map_release(&L.steps);
 	map_release(&L.groups);
@@ -658,9 +784,28 @@ int model_load(struct rmodel *m, const cJSON *results, unsigned formats, const s
 	return 0;
 }
 
+int model_load(struct rmodel *m, const cJSON *results, unsigned formats, const struct report_opts *o, char *err,
+	       size_t len)
+{
+	return load(m, results, NULL, formats, o, err, len);
+}
+
+int model_load_verdict(struct rmodel *m, const cJSON *results, const struct verdict *v, unsigned formats,
+		       const struct report_opts *o, char *err, size_t len)
+{
+	return load(m, results, v, formats, o, err, len);
+}
+
 void model_release(struct rmodel *m)
 {
+	size_t i;
+
+	for (i = 0; i < m->nids; i++)
+		free(m->ids[i]);
+	free(m->ids);
+	cJSON_Delete(m->own_verdict);
 	summary_release(m);
+	fleet_heat_release(m);
 	free(m->nodes);
 	free(m->steps);
 	free(m->metrics);

@@ -23,6 +23,7 @@
 
 #include "report.h"
 #include "strbuf.h"
+#include "verdict.h"
 
 /* A check's verdict (RESULTS.md); RV_N counts them. */
 enum rv { RV_PASS, RV_WARN, RV_FAIL, RV_SKIPPED, RV_ERROR, RV_N };
@@ -40,6 +41,7 @@ struct rnode {
 	const char *host;
 	const cJSON *inventory; /* the sysinfo result document, or NULL */
 	const char *status;	/* verdict.nodes[].status, or NULL */
+	int collective;		/* the collective steps of a multi-node run (host "cluster"), not a host */
 	struct rcounts counts;	/* from the checks */
 	size_t step_first, nsteps;
 };
@@ -72,17 +74,23 @@ struct rcheck {
 	uint32_t node;	      /* index into nodes */
 	uint32_t stepi;	      /* index into steps, or MODEL_NONE */
 	uint32_t group;
+	uint32_t vi;	 /* index into the source verdict's checks (model_load_verdict), else 0 */
 	uint8_t verdict; /* enum rv */
 	uint8_t warning; /* severity "warning" (else critical) */
 };
 
 #define MODEL_NONE UINT32_MAX
 
-/* The rest of a check (RESULTS.md "verdict"), pointers into the document. */
+/*
+ * The rest of a check (RESULTS.md "verdict"): pointers into the document, or,
+ * for a model read from a struct verdict, into f here (so an rdetail must not
+ * be copied once filled).
+ */
 struct rdetail {
 	const char *host, *step, *probe, *metric, *kind, *unit;
 	const char *threshold_text, *value_text, *severity, *runbook, *message, *source;
 	const cJSON *labels;
+	struct verdict_fields f;
 };
 
 struct rgroup {
@@ -125,8 +133,39 @@ struct rpower {
 	double price, util;
 };
 
+/* At most this many key metrics in the heatmap, and nodes named in its table (fleet.c). */
+#define MODEL_HEAT_SERIES 8
+#define MODEL_HEAT_ROWS 40
+/* At most this many NOT READY nodes and drift values listed in md and html. */
+#define MODEL_MAX_NODES_LISTED 100
+
+/*
+ * The per-node heatmap of a multi-node verdict (fleet.c): the key metrics
+ * are verdict.series entries (those with flagged nodes first, then metrics
+ * not shown yet, then most flagged, then in order: fleet.c series_rank),
+ * each node's value as its modified z, signed so that
+ * positive is worse than the median whatever the metric's `better`.
+ */
+struct rheat {
+	size_t nseries;
+	const cJSON *series[MODEL_HEAT_SERIES];
+	const char *step[MODEL_HEAT_SERIES], *metric[MODEL_HEAT_SERIES], *unit[MODEL_HEAT_SERIES];
+	double median[MODEL_HEAT_SERIES], scale[MODEL_HEAT_SERIES];
+	int lower[MODEL_HEAT_SERIES];
+	float *z;      /* nnodes × nseries, row per node; NAN when the node has no value */
+	size_t *order; /* nodes that have a value, worst first */
+	size_t norder;
+};
+
 struct rmodel {
 	const cJSON *doc, *verdict, *outliers;
+	const struct verdict *vsrc; /* model_load_verdict: the checks are read from it, not from verdict.checks */
+	cJSON *own_verdict;	    /* model_load_verdict: the verdict object without its checks, owned */
+	char **ids;		    /* model_load_verdict: the check ids, one per group, owned */
+	size_t nids;
+	const cJSON *not_ready, *series, *drift; /* verdict.not_ready_nodes, .series, .drift (multi-node) */
+	const cJSON *locate;			 /* results' locate[] (the pairwise locator), or NULL */
+	struct rheat heat;
 	const char *plan, *plan_path, *plan_desc, *version, *run_id, *run_status, *started, *finished;
 	double duration;
 	const char *status; /* verdict.status, or NULL without a verdict */
@@ -135,6 +174,7 @@ struct rmodel {
 
 	struct rnode *nodes;
 	size_t nnodes;
+	size_t nhosts; /* nodes that are hosts: nnodes less the collective node */
 	struct rstep *steps;
 	size_t nsteps;
 	struct rmetric *metrics;
@@ -168,12 +208,18 @@ struct rmodel {
 /* Read results (and the options) into m. Returns 0, or -1 with a message in err. */
 int model_load(struct rmodel *m, const cJSON *results, unsigned formats, const struct report_opts *o, char *err,
 	       size_t len);
+/*
+ * The same with the verdict taken from v (which must outlive m), not from
+ * results' "verdict": no cJSON object per check is ever made.
+ */
+int model_load_verdict(struct rmodel *m, const cJSON *results, const struct verdict *v, unsigned formats,
+		       const struct report_opts *o, char *err, size_t len);
 void model_release(struct rmodel *m);
 
 /* "pass", "warn", ... */
 const char *model_verdict_name(enum rv v);
-/* Read the rest of a check (one pass over its members). */
-void model_detail(const struct rcheck *c, struct rdetail *d);
+/* Read the rest of a check (one pass over its members, or verdict_fields()). */
+void model_detail(const struct rmodel *m, const struct rcheck *c, struct rdetail *d);
 /* The log of a check's step, relative to the run directory ("logs/hbm.log"); buf when composed. */
 const char *model_check_log(const struct rmodel *m, const struct rcheck *c, const struct rdetail *d, char *buf,
 			    size_t len);
@@ -190,6 +236,12 @@ void model_labels(struct strbuf *sb, const cJSON *labels);
 
 /* kWh a year that 1 kW of average draw costs at a utilisation (8,760 h a year). */
 #define MODEL_KWH_PER_KW_YEAR(util) (8760.0 * (util))
+
+/* The heatmap (fleet.c); heat_release frees it. */
+void fleet_heat_build(struct rmodel *m);
+void fleet_heat_release(struct rmodel *m);
+/* The bad-side z of node i in heat series k (NAN absent). */
+#define MODEL_HEAT_Z(m, i, k) ((m)->heat.z[(i) * (m)->heat.nseries + (k)])
 
 /* Composed text (summary.c): headline, scope, environment, power, checklist. */
 void summary_build(struct rmodel *m, const struct report_opts *o);

@@ -44,8 +44,14 @@ static const struct {
 
 /* Names the writer uses itself: a probe's family that sanitises to one of them gets a suffix. */
 static const char *const reserved[] = {
-	"shakedown_run_info",	"shakedown_run_timestamp_seconds", "shakedown_run_duration_seconds", "shakedown_checks",
-	"shakedown_node_ready", "shakedown_step_duration_seconds", "shakedown_check_status",
+	"shakedown_run_info",
+	"shakedown_run_timestamp_seconds",
+	"shakedown_run_duration_seconds",
+	"shakedown_checks",
+	"shakedown_node_ready",
+	"shakedown_step_duration_seconds",
+	"shakedown_check_status",
+	"shakedown_node_outliers",
 };
 
 struct family {
@@ -227,6 +233,42 @@ static void node_family(struct prom *P)
 		out_str(P->o, ready ? "} 1\n" : "} 0\n");
 		sink_tick(P->s);
 	}
+}
+
+/* Multi-node runs: in how many series each node is an outlier (verdict.outliers, as listed). */
+static void outlier_family(struct prom *P)
+{
+	const struct rmodel *m = P->m;
+	size_t i, *n;
+	const cJSON *o;
+
+	if (!m->series)
+		return;
+	n = xcalloc(m->nnodes + 1, sizeof(*n));
+	cJSON_ArrayForEach(o, m->outliers)
+	{
+		const char *host = model_str(o, "host");
+
+		for (i = 0; host && i < m->nnodes; i++)
+			if (m->nodes[i].host && !strcmp(m->nodes[i].host, host)) {
+				n[i]++;
+				break;
+			}
+	}
+	header(P->o, "shakedown_node_outliers",
+	       "Series (step, metric, labels) in which the node is far worse than its peers (modified z-score "
+	       "beyond 3.5); 0 for every node judged.");
+	for (i = 0; i < m->nnodes; i++) {
+		if (m->nodes[i].collective)
+			continue;
+		out_str(P->o, "shakedown_node_outliers{host=\"");
+		out_str(P->o, P->host[i]);
+		out_str(P->o, "\"} ");
+		out_uint(P->o, n[i]);
+		out_str(P->o, "\n");
+		sink_tick(P->s);
+	}
+	free(n);
 }
 
 static void step_family(struct prom *P)
@@ -493,6 +535,7 @@ void report_prom(const struct rmodel *m, struct sink *s)
 	prefixes(&P);
 	run_families(m, o);
 	node_family(&P);
+	outlier_family(&P);
 	step_family(&P);
 	check_families(&P);
 	metric_families(&P);

@@ -98,8 +98,8 @@ int report_write(const cJSON *results, const char *dir, unsigned mask, const str
 	return report_write_at(results, dir, mask, o, 0, err, len);
 }
 
-int report_write_at(const cJSON *results, const char *dir, unsigned mask, const struct report_opts *o, size_t stream_at,
-		    char *err, size_t len)
+static int write_formats(const cJSON *results, const struct verdict *v, const char *dir, unsigned mask,
+			 const struct report_opts *o, size_t stream_at, char *err, size_t len)
 {
 	static const struct report_opts defaults = REPORT_OPTS_INIT;
 	struct rmodel m;
@@ -113,7 +113,8 @@ int report_write_at(const cJSON *results, const char *dir, unsigned mask, const 
 		return errf(err, len, "cannot write reports to '%s': %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return errf(err, len, "cannot write reports to '%s': %s", dir, strerror(ENOTDIR));
-	if (model_load(&m, results, mask, o ? o : &defaults, err, len))
+	if (v ? model_load_verdict(&m, results, v, mask, o ? o : &defaults, err, len)
+	      : model_load(&m, results, mask, o ? o : &defaults, err, len))
 		return -1;
 	for (i = 0; i < NFORMATS; i++)
 		if ((mask & formats[i].flag) && write_one(&m, &formats[i], dir, stream_at, err, len))
@@ -122,4 +123,16 @@ int report_write_at(const cJSON *results, const char *dir, unsigned mask, const 
 out:
 	model_release(&m);
 	return rc;
+}
+
+int report_write_at(const cJSON *results, const char *dir, unsigned mask, const struct report_opts *o, size_t stream_at,
+		    char *err, size_t len)
+{
+	return write_formats(results, NULL, dir, mask, o, stream_at, err, len);
+}
+
+int report_write_verdict(const cJSON *results, const struct verdict *v, const char *dir, unsigned mask,
+			 const struct report_opts *o, char *err, size_t len)
+{
+	return write_formats(results, v, dir, mask, o, 0, err, len);
 }

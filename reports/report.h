@@ -68,6 +68,17 @@ int report_parse_formats(const char *csv, unsigned *out, char *err, size_t len);
 int report_write(const cJSON *results, const char *dir, unsigned formats, const struct report_opts *o, char *err,
 		 size_t len);
 
+struct verdict;
+
+/*
+ * report_write() for a verdict computed with verdict_compute(): the reports
+ * read the checks from v itself, so a run of a million checks never builds
+ * a cJSON object per check (the cost of verdict_evaluate() at scale). A
+ * "verdict" in results is ignored. v must be a verdict of results.
+ */
+int report_write_verdict(const cJSON *results, const struct verdict *v, const char *dir, unsigned formats,
+			 const struct report_opts *o, char *err, size_t len);
+
 /* The file name a format is written to ("report.md"), or NULL for an unknown or combined flag. */
 const char *report_file_name(unsigned format);
 

@@ -36,7 +36,7 @@ static void where(struct strbuf *sb, const struct rmodel *m, enum rv v)
 		out_str(sb, " on ");
 		out_count(sb, n);
 		out_str(sb, " of ");
-		out_count(sb, m->nnodes);
+		out_count(sb, m->nhosts);
 		out_str(sb, " nodes");
 	}
 }
@@ -102,8 +102,8 @@ static void all_passed(struct strbuf *sb, const struct rmodel *m)
 	}
 	if (m->nnodes == 1 && m->nodes[0].host)
 		out_addf(sb, " on %s", m->nodes[0].host);
-	else if (m->nnodes > 1)
-		out_addf(sb, " on all %zu nodes", m->nnodes);
+	else if (m->nhosts > 1)
+		out_addf(sb, " on all %zu nodes", m->nhosts);
 }
 
 /* The verdict in one line, the worst finding first. */
@@ -161,14 +161,23 @@ static void add_row(struct rrow **rows, size_t *n, const char *key, char *text)
 static char *nodes_text(const struct rmodel *m)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t i, shown = m->nnodes <= 10 ? m->nnodes : 8;
+	size_t i, shown = 0, max = m->nhosts <= 10 ? m->nhosts : 8;
+	const char *last = NULL;
 
-	out_count(&sb, m->nnodes);
-	out_str(&sb, m->nnodes == 1 ? " node: " : " nodes: ");
-	for (i = 0; i < shown; i++)
-		out_addf(&sb, "%s%s", i ? ", " : "", m->nodes[i].host ? m->nodes[i].host : "(unnamed)");
-	if (shown < m->nnodes)
-		out_addf(&sb, ", … %s", m->nodes[m->nnodes - 1].host ? m->nodes[m->nnodes - 1].host : "");
+	out_count(&sb, m->nhosts);
+	out_str(&sb, m->nhosts == 1 ? " node: " : " nodes: ");
+	for (i = 0; i < m->nnodes; i++) {
+		if (m->nodes[i].collective)
+			continue;
+		if (shown < max)
+			out_addf(&sb, "%s%s", shown ? ", " : "", m->nodes[i].host ? m->nodes[i].host : "(unnamed)");
+		shown++;
+		last = m->nodes[i].host;
+	}
+	if (max < m->nhosts)
+		out_addf(&sb, ", … %s", last ? last : "");
+	if (m->nhosts < m->nnodes)
+		out_str(&sb, "; and the steps run across all of them at once (cluster)");
 	return strbuf_detach(&sb);
 }
 
@@ -577,7 +586,7 @@ static int all_problems_have_runbooks(const struct rmodel *m)
 	for (i = 0; i < m->nchecks; i++) {
 		if (m->checks[i].verdict == RV_PASS || m->checks[i].verdict == RV_SKIPPED)
 			continue;
-		model_detail(&m->checks[i], &d);
+		model_detail(m, &m->checks[i], &d);
 		if (!model_runbook_ok(d.runbook))
 			return 0;
 	}

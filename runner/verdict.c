@@ -38,11 +38,22 @@ static const char *const runner_runbooks[] = {
 	"requirement-unmet",
 	"metric-missing",
 	"metric-unstable",
+	"node-lost",
 };
 /* runbooks-emitted-by-the-runner: end */
 // clang-format on
 
-enum runbook { RB_CRASHED, RB_TIMED_OUT, RB_ERROR, RB_FAILED, RB_SKIPPED_GPU, RB_REQUIREMENT, RB_MISSING };
+enum runbook {
+	RB_CRASHED,
+	RB_TIMED_OUT,
+	RB_ERROR,
+	RB_FAILED,
+	RB_SKIPPED_GPU,
+	RB_REQUIREMENT,
+	RB_MISSING,
+	RB_UNSTABLE,
+	RB_NODE_LOST
+};
 
 /* Why a check has its verdict: chooses its message and, for some, its runbook. */
 enum why {
@@ -62,6 +73,7 @@ enum why {
 	W_STEP_FAILED,
 	W_REQ_UNMET,
 	W_REQ_UNKNOWN,
+	W_NODE_LOST,
 };
 
 static const cJSON *get(const cJSON *o, const char *key)
@@ -92,7 +104,7 @@ struct nstep {
 /* The members of a metric that checks read, found in one pass over its few keys. */
 struct mparts {
 	const cJSON *labels, *value, *stats, *samples;
-	const char *name, *unit;
+	const char *name, *unit, *better;
 };
 
 struct mref {
@@ -129,6 +141,37 @@ static void node_from(struct verdict_node *n, const cJSON *o, const cJSON *where
 	n->inventory = cJSON_IsObject(inv) ? inv : NULL;
 	n->inventory_status = str(where, "inventory_status");
 	n->requires = get(o, "requires");
+	n->first_fail = SIZE_MAX;
+}
+
+/* A node of a multi-node run: its status (ok, unreachable, timeout, excluded) and why. */
+static void node_state(struct verdict_node *n, const cJSON *o)
+{
+	n->node_status = str(o, "status");
+	n->node_reason = str(o, "reason");
+	n->lost = n->node_status && strcmp(n->node_status, "ok");
+}
+
+/*
+ * Whether a top-level step of a multi-node run is a collective one: the
+ * runner also lists each node-local step there (scope "nodes", a summary of
+ * the nodes' own), which the nodes' checks already cover.
+ */
+static int collective_step(const cJSON *s)
+{
+	return !eq(str(s, "scope"), "nodes");
+}
+
+static int any_collective(const cJSON *steps)
+{
+	const cJSON *s;
+
+	cJSON_ArrayForEach(s, steps)
+	{
+		if (collective_step(s))
+			return 1;
+	}
+	return 0;
 }
 
 /* Multi-node results have "nodes" (issue 11); single-node ones their steps at the top and a "host". */
@@ -143,11 +186,21 @@ static void find_nodes(struct verdict *v, const cJSON *results)
 		node_from(&v->nodes[0], results, get(results, "host"), "hostname");
 		return;
 	}
+	v->multi = 1;
 	v->nnodes = (size_t)cJSON_GetArraySize(nodes);
-	v->nodes = xcalloc(v->nnodes ? v->nnodes : 1, sizeof(*v->nodes));
+	v->nodes = xcalloc(v->nnodes + 1, sizeof(*v->nodes));
 	cJSON_ArrayForEach(n, nodes)
 	{
+		node_state(&v->nodes[i], n);
 		node_from(&v->nodes[i++], n, n, "host");
+	}
+	/* the collective steps, run across all nodes at once, are one more node */
+	if (any_collective(get(results, "steps"))) {
+		node_from(&v->nodes[i], results, NULL, "host");
+		v->nodes[i].host = VERDICT_CLUSTER_HOST;
+		v->nodes[i].requires = NULL;
+		v->nodes[i].collective = 1;
+		v->nnodes++;
 	}
 }
 
@@ -202,6 +255,8 @@ static void metric_parts(const cJSON *m, struct mparts *p)
 			p->samples = x;
 		else if (!strcmp(x->string, "unit") && cJSON_IsString(x))
 			p->unit = x->valuestring;
+		else if (!strcmp(x->string, "better") && cJSON_IsString(x))
+			p->better = x->valuestring;
 	}
 }
 
@@ -258,7 +313,8 @@ static void index_node(struct ctx *c, const struct verdict_node *n)
 	c->nsteps = 0;
 	cJSON_ArrayForEach(s, n->steps)
 	{
-		add_step(c, s, get(s, "metrics"), str(s, "id"), str(s, "probe"), str(s, "status"));
+		if (!n->collective || collective_step(s))
+			add_step(c, s, get(s, "metrics"), str(s, "id"), str(s, "probe"), str(s, "status"));
 	}
 	c->nreal = c->nsteps;
 	if (n->inventory)
@@ -317,6 +373,13 @@ static void requirement_checks(struct ctx *c, const cJSON *requires)
 		else
 			set(k, VERDICT_ERROR, W_REQ_UNKNOWN);
 	}
+}
+
+/* A node lost from the run (unreachable, timeout, excluded) is one failed check. */
+static void node_check(struct ctx *c, const struct verdict_node *n)
+{
+	if (n->lost)
+		set(new_check(c, NULL, NULL, NULL, VERDICT_KIND_NODE), VERDICT_FAIL, W_NODE_LOST);
 }
 
 static void step_checks(struct ctx *c)
@@ -540,6 +603,17 @@ static int selects(const struct baseline_check *bc, const struct nstep *s)
 	return eq(s->id, bc->selector) || eq(s->probe, bc->selector);
 }
 
+/* Whether a step of the node is what the selector names. */
+static int node_runs(const struct ctx *c, const struct baseline_check *bc)
+{
+	size_t i;
+
+	for (i = 0; i < c->nreal; i++)
+		if (selects(bc, &c->steps[i]))
+			return 1;
+	return 0;
+}
+
 static void eval_check(struct ctx *c, const struct baseline_check *bc)
 {
 	size_t i, matched = 0, found = 0, n, cause = 0;
@@ -672,7 +746,11 @@ static void count(struct verdict *v)
 	size_t i;
 
 	for (i = 0; i < v->nchecks; i++) {
-		v->nodes[v->checks[i].node].counts[v->checks[i].result]++;
+		struct verdict_node *n = &v->nodes[v->checks[i].node];
+
+		if (v->checks[i].result == VERDICT_FAIL && n->first_fail == SIZE_MAX)
+			n->first_fail = i;
+		n->counts[v->checks[i].result]++;
 		v->counts[v->checks[i].result]++;
 	}
 	for (i = 0; i < v->nnodes; i++)
@@ -691,13 +769,86 @@ static void presize(struct verdict *v)
 	}
 }
 
+/*
+ * For each baseline check, whether the collective node runs what it selects
+ * (NULL when there is no collective node). c's buffers are used to index it.
+ */
+static unsigned char *collective_selectors(struct verdict *v, struct ctx *c)
+{
+	unsigned char *sel;
+	size_t k;
+
+	if (!v->b || !v->nnodes || !v->nodes[v->nnodes - 1].collective)
+		return NULL;
+	sel = xcalloc(v->b->nchecks + 1, 1);
+	index_node(c, &v->nodes[v->nnodes - 1]);
+	for (k = 0; k < v->b->nchecks; k++)
+		sel[k] = (unsigned char)node_runs(c, &v->b->checks[k]);
+	return sel;
+}
+
+/*
+ * Checks that do not apply to a node: on the collective node, every check
+ * whose selector none of its steps runs; on a node, a check that only a
+ * collective step runs (it is judged once, on the collective node).
+ */
+static int skip_check(const struct ctx *c, const struct verdict_node *n, const struct baseline_check *bc,
+		      int collective)
+{
+	if (n->collective)
+		return !node_runs(c, bc);
+	return collective && !node_runs(c, bc);
+}
+
+/* The result document of the node's audit step (the last attempt that has one), or NULL. */
+static const cJSON *audit_result(const struct ctx *c)
+{
+	const cJSON *at, *res, *found = NULL;
+	size_t i;
+
+	for (i = 0; i < c->nreal; i++) {
+		if (!eq(c->steps[i].probe, VERDICT_AUDIT_PROBE))
+			continue;
+		cJSON_ArrayForEach(at, get(c->steps[i].j, "attempts"))
+		{
+			if (cJSON_IsObject(res = get(at, "result")))
+				found = res;
+		}
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+/* The node's metrics into the outlier series, its versions into the drift (multi-node runs). */
+static void fleet_add(struct ctx *c, const struct verdict_node *n)
+{
+	size_t i;
+
+	if (n->collective || n->lost)
+		return;
+	for (i = 0; i < c->nrefs; i++) {
+		const struct mref *r = &c->refs[i];
+		const struct nstep *s = &c->steps[r->step];
+
+		if (r->step >= c->nreal || !cJSON_IsNumber(r->p.value))
+			continue;
+		outlier_add(&c->v->outliers, c->node, s->id, s->probe, r->p.name, r->p.unit, r->p.better, r->p.labels,
+			    r->p.value->valuedouble);
+	}
+	drift_add_node(&c->v->drift, c->node, n->inventory, audit_result(c));
+}
+
 int verdict_compute(struct verdict *v, const struct baseline *b, const cJSON *results, const char *selected_by)
 {
+	unsigned char *collective;
 	struct ctx c;
 	size_t i;
 
 	memset(v, 0, sizeof(*v));
 	memset(&c, 0, sizeof(c));
+	outlier_init(&v->outliers);
+	drift_init(&v->drift);
 	v->b = b;
 	v->selected_by = selected_by ? selected_by : "none";
 	if (!cJSON_IsObject(results))
@@ -707,17 +858,27 @@ int verdict_compute(struct verdict *v, const struct baseline *b, const cJSON *re
 	if (b)
 		make_bounds(v);
 	c.v = v;
+	collective = collective_selectors(v, &c);
 	for (i = 0; i < v->nnodes; i++) {
 		c.node = (uint32_t)i;
 		index_node(&c, &v->nodes[i]);
+		node_check(&c, &v->nodes[i]);
 		requirement_checks(&c, v->nodes[i].requires);
 		step_checks(&c);
-		for (size_t k = 0; b && k < b->nchecks; k++)
-			eval_check(&c, &b->checks[k]);
+		for (size_t k = 0; b && k < b->nchecks && !v->nodes[i].lost; k++)
+			if (!skip_check(&c, &v->nodes[i], &b->checks[k], collective && collective[k]))
+				eval_check(&c, &b->checks[k]);
+		if (v->multi)
+			fleet_add(&c, &v->nodes[i]);
 		if (i == 0)
 			presize(v);
 	}
+	if (v->multi) {
+		outlier_finish(&v->outliers);
+		drift_finish(&v->drift);
+	}
 	count(v);
+	free(collective);
 	free(c.steps);
 	free(c.refs);
 	free(c.heads);
@@ -733,6 +894,8 @@ void verdict_release(struct verdict *v)
 	free(v->bounds);
 	free(v->nodes);
 	free(v->checks);
+	outlier_release(&v->outliers);
+	drift_release(&v->drift);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -764,6 +927,8 @@ static const char *runbook_of(const struct verdict *v, const struct verdict_chec
 	case W_REQ_UNMET:
 	case W_REQ_UNKNOWN:
 		return runner_runbooks[RB_REQUIREMENT];
+	case W_NODE_LOST:
+		return runner_runbooks[RB_NODE_LOST];
 	default:
 		return k->bc->runbook;
 	}
@@ -864,15 +1029,16 @@ static const char *check_probe(const struct verdict *v, const struct verdict_che
 }
 
 /* "hbm.triad{gpu=0}:min" */
-static void check_id(const struct baseline_check *bc, const char *step, const char *lab, struct verdict_fields *f)
+static void check_id(const struct baseline_check *bc, const char *step, const char *lab, char *id, size_t size)
 {
 	size_t len = 0;
 
-	append(f->id, sizeof(f->id), &len, step ? step : bc->selector);
-	append(f->id, sizeof(f->id), &len, ".");
-	append(f->id, sizeof(f->id), &len, bc->metric);
-	append(f->id, sizeof(f->id), &len, lab);
-	append(f->id, sizeof(f->id), &len, bc->id_suffix);
+	id[0] = '\0';
+	append(id, size, &len, step ? step : bc->selector);
+	append(id, size, &len, ".");
+	append(id, size, &len, bc->metric);
+	append(id, size, &len, lab);
+	append(id, size, &len, bc->id_suffix);
 }
 
 static void baseline_fields(const struct verdict *v, const struct verdict_check *k, struct verdict_fields *f)
@@ -899,7 +1065,7 @@ static void baseline_fields(const struct verdict *v, const struct verdict_check 
 	f->severity = bc->severity == BASELINE_WARNING ? "warning" : "critical";
 	f->source = bc->source;
 	labels_text(f->labels, f->filter, lab, sizeof(lab));
-	check_id(bc, f->step, lab, f);
+	check_id(bc, f->step, lab, f->id, sizeof(f->id));
 	if (!isnan(k->value))
 		fmt(k->value, unit, f->value_text, sizeof(f->value_text));
 	if (k->item)
@@ -958,6 +1124,41 @@ static void requirement_fields(const struct verdict *v, const struct verdict_che
 			 "requirement '%s' could not be checked: the inventory is missing", name ? name : "?");
 }
 
+static void node_fields(const struct verdict *v, const struct verdict_check *k, struct verdict_fields *f)
+{
+	const struct verdict_node *n = &v->nodes[k->node];
+
+	f->area = "node";
+	snprintf(f->id, sizeof(f->id), "node:%s", n->node_status);
+	snprintf(f->message, sizeof(f->message), "node '%s' %s%s%s", n->host, n->node_status, colon(n->node_reason),
+		 n->node_reason ? n->node_reason : "");
+}
+
+const char *verdict_check_key(const struct verdict *v, size_t i, char *buf, size_t len, const char **area,
+			      const char **step)
+{
+	const struct verdict_check *k = &v->checks[i];
+	const struct verdict_node *n = &v->nodes[k->node];
+	char lab[256];
+
+	*step = str(k->step, "id");
+	if (k->kind == VERDICT_KIND_NODE) {
+		*area = "node";
+		snprintf(buf, len, "node:%s", n->node_status);
+	} else if (k->kind == VERDICT_KIND_STEP) {
+		*area = str(k->step, "probe") ? str(k->step, "probe") : "";
+		snprintf(buf, len, "%s:step", *step ? *step : "?");
+	} else if (k->kind == VERDICT_KIND_REQUIREMENT) {
+		*area = "requires";
+		snprintf(buf, len, "requires.%s:requirement", str(k->item, "name") ? str(k->item, "name") : "?");
+	} else {
+		*area = check_probe(v, k) ? check_probe(v, k) : k->bc->selector;
+		labels_text(k->item ? get(k->item, "labels") : NULL, k->item ? NULL : k->bc, lab, sizeof(lab));
+		check_id(k->bc, *step, lab, buf, len);
+	}
+	return buf;
+}
+
 /* Not a memset: the buffers are large and a big run shows a million checks. */
 static void fields_reset(struct verdict_fields *f)
 {
@@ -971,7 +1172,7 @@ static void fields_reset(struct verdict_fields *f)
 
 void verdict_fields(const struct verdict *v, size_t i, struct verdict_fields *f)
 {
-	static const char *const kinds[] = { "min", "max", "range", "equals", "max_cv", "step", "requirement" };
+	static const char *const kinds[] = { "min", "max", "range", "equals", "max_cv", "step", "requirement", "node" };
 	const struct verdict_check *k = &v->checks[i];
 
 	fields_reset(f);
@@ -989,6 +1190,8 @@ void verdict_fields(const struct verdict *v, size_t i, struct verdict_fields *f)
 		baseline_fields(v, k, f);
 	else if (k->kind == VERDICT_KIND_STEP)
 		step_fields(k, f);
+	else if (k->kind == VERDICT_KIND_NODE)
+		node_fields(v, k, f);
 	else
 		requirement_fields(v, k, f);
 }
@@ -1133,10 +1336,14 @@ static void key(struct emit *e, const char *k)
 	out_add(e->o, ":", 1);
 }
 
+/*
+ * In a tree, member names are string literals: added without a copy (a
+ * million checks × 23 members was 23 million key copies).
+ */
 static void e_str(struct emit *e, const char *k, const char *s)
 {
 	if (e->obj) {
-		cJSON_AddItemToObject(e->obj, k, s ? cJSON_CreateString(s) : cJSON_CreateNull());
+		cJSON_AddItemToObjectCS(e->obj, k, s ? cJSON_CreateString(s) : cJSON_CreateNull());
 		return;
 	}
 	key(e, k);
@@ -1149,7 +1356,7 @@ static void e_str(struct emit *e, const char *k, const char *s)
 static void e_num(struct emit *e, const char *k, double d)
 {
 	if (e->obj) {
-		cJSON_AddItemToObject(e->obj, k, isfinite(d) ? cJSON_CreateNumber(d) : cJSON_CreateNull());
+		cJSON_AddItemToObjectCS(e->obj, k, isfinite(d) ? cJSON_CreateNumber(d) : cJSON_CreateNull());
 		return;
 	}
 	key(e, k);
@@ -1167,7 +1374,19 @@ static void e_labels(struct emit *e, const struct verdict_fields *f)
 		return;
 	}
 	if (e->obj) {
-		sub.obj = cJSON_AddObjectToObject(e->obj, "labels");
+		sub.obj = cJSON_CreateObject();
+		cJSON_AddItemToObjectCS(e->obj, "labels", sub.obj);
+		if (f->filter)
+			for (i = 0; i < f->filter->nlabels; i++)
+				cJSON_AddStringToObject(sub.obj, f->filter->labels[i].name, f->filter->labels[i].value);
+		else
+			cJSON_ArrayForEach(l, f->labels)
+			{
+				cJSON_AddItemToObject(sub.obj, l->string,
+						      cJSON_IsString(l) ? cJSON_CreateString(l->valuestring)
+									: cJSON_CreateNull());
+			}
+		return;
 	} else {
 		key(e, "labels");
 		out_add(e->o, "{", 1);
@@ -1226,6 +1445,155 @@ static cJSON *counts_json(const size_t *counts)
 	return o;
 }
 
+/* ---- the fleet: nodes not ready, outliers, series, drift (multi-node runs) ---- */
+
+static cJSON *str_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static void node_extra(cJSON *o, const struct verdict_node *n)
+{
+	cJSON_AddBoolToObject(o, "collective", n->collective);
+	cJSON_AddItemToObject(o, "node_status", str_or_null(n->collective ? NULL : n->node_status));
+	cJSON_AddItemToObject(o, "reason", str_or_null(n->node_reason));
+}
+
+/* Why a node is NOT READY: lost ("unreachable: ..."), or its failed checks and the first one's message. */
+static cJSON *not_ready_json(const struct verdict *v, const struct verdict_node *n, struct verdict_fields *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *why;
+
+	cJSON_AddStringToObject(o, "host", n->host);
+	if (n->lost) {
+		why = xasprintf("%s%s%s", n->node_status, colon(n->node_reason), n->node_reason ? n->node_reason : "");
+	} else {
+		verdict_fields(v, n->first_fail, f);
+		why = xasprintf("%zu failed check%s, first %s: %s", n->counts[VERDICT_FAIL],
+				n->counts[VERDICT_FAIL] == 1 ? "" : "s", f->id, f->message);
+	}
+	cJSON_AddStringToObject(o, "reason", why);
+	free(why);
+	return o;
+}
+
+/* The series' labels as an object (a copy), {} when it has none. */
+static cJSON *labels_copy(const cJSON *labels)
+{
+	return cJSON_IsObject(labels) ? cJSON_Duplicate(labels, 1) : cJSON_CreateObject();
+}
+
+/* z to two decimal places: finer than any judgement made with it. */
+static double round2(double z)
+{
+	return isfinite(z) ? (double)llround(z * 100) / 100 : z;
+}
+
+static void outlier_message(const struct outlier_series *se, const struct outlier_flag *fl, char *buf, size_t len)
+{
+	char lab[256], a[64], b[64];
+	double rel = se->fit.median != 0 ? fabs(fl->value - se->fit.median) / fabs(se->fit.median) : NAN;
+
+	labels_text(se->labels, NULL, lab, sizeof(lab));
+	snprintf(buf, len, "%s%s %s is %.1f %% %s the median %s of %zu nodes (z = %.1f)", se->metric, lab,
+		 fmt(fl->value, se->unit, a, sizeof(a)), rel * 100, fl->value < se->fit.median ? "below" : "above",
+		 fmt(se->fit.median, se->unit, b, sizeof(b)), se->fit.n, fl->z);
+}
+
+static cJSON *outlier_json(const struct verdict *v, const struct outlier_flag *fl)
+{
+	const struct outlier_series *se = &v->outliers.series[fl->series];
+	cJSON *o = cJSON_CreateObject();
+	char lab[256], msg[512], *id;
+
+	labels_text(se->labels, NULL, lab, sizeof(lab));
+	id = xasprintf("%s.%s%s", se->step, se->metric, lab);
+	outlier_message(se, fl, msg, sizeof(msg));
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "host", v->nodes[fl->node].host);
+	cJSON_AddStringToObject(o, "step", se->step);
+	cJSON_AddStringToObject(o, "metric", se->metric);
+	cJSON_AddItemToObject(o, "labels", labels_copy(se->labels));
+	cJSON_AddItemToObject(o, "unit", str_or_null(se->unit));
+	cJSON_AddStringToObject(o, "better", se->lower_better ? "lower" : "higher");
+	cJSON_AddNumberToObject(o, "value", fl->value);
+	cJSON_AddNumberToObject(o, "median", se->fit.median);
+	cJSON_AddNumberToObject(o, "mad", se->fit.mad);
+	cJSON_AddNumberToObject(o, "z", round2(fl->z));
+	cJSON_AddNumberToObject(o, "nodes", (double)se->fit.n);
+	cJSON_AddStringToObject(o, "message", msg);
+	free(id);
+	return o;
+}
+
+static cJSON *series_json(const struct outlier_series *se)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "step", se->step);
+	cJSON_AddStringToObject(o, "metric", se->metric);
+	cJSON_AddItemToObject(o, "labels", labels_copy(se->labels));
+	cJSON_AddItemToObject(o, "unit", str_or_null(se->unit));
+	cJSON_AddStringToObject(o, "better", se->lower_better ? "lower" : "higher");
+	cJSON_AddNumberToObject(o, "nodes", (double)se->fit.n);
+	cJSON_AddNumberToObject(o, "median", se->fit.median);
+	cJSON_AddNumberToObject(o, "mad", se->fit.mad);
+	cJSON_AddNumberToObject(o, "scale", se->fit.scale);
+	cJSON_AddNumberToObject(o, "flagged", (double)se->nflagged);
+	return o;
+}
+
+static cJSON *drift_json(const struct verdict *v, const struct drift_key_result *k)
+{
+	const struct drift *d = &v->drift;
+	cJSON *o = cJSON_CreateObject(), *vals = cJSON_CreateArray(), *val, *hosts;
+	size_t i, j, total = 0;
+
+	for (i = 0; i < k->n; i++) {
+		const struct drift_value *dv = &d->values[k->first + i];
+
+		total += dv->n;
+		val = cJSON_CreateObject();
+		cJSON_AddStringToObject(val, "value", dv->value);
+		cJSON_AddNumberToObject(val, "count", (double)dv->n);
+		hosts = cJSON_AddArrayToObject(val, "hosts");
+		for (j = 0; j < dv->n && j < DRIFT_MAX_HOSTS; j++)
+			cJSON_AddItemToArray(hosts, cJSON_CreateString(v->nodes[d->items[dv->first + j].node].host));
+		cJSON_AddNumberToObject(val, "hosts_omitted", (double)(dv->n - j));
+		cJSON_AddItemToArray(vals, val);
+	}
+	cJSON_AddStringToObject(o, "key", k->key);
+	cJSON_AddNumberToObject(o, "nodes", (double)total);
+	cJSON_AddItemToObject(o, "values", vals);
+	return o;
+}
+
+/* The fleet sections of a multi-node verdict (RESULTS.md). */
+static void fleet_json(const struct verdict *v, cJSON *o)
+{
+	const struct outlier_set *os = &v->outliers;
+	struct verdict_fields *f = xmalloc(sizeof(*f));
+	cJSON *a = cJSON_AddArrayToObject(o, "not_ready_nodes");
+	size_t i;
+
+	for (i = 0; i < v->nnodes; i++)
+		if (v->nodes[i].status == VERDICT_NOT_READY)
+			cJSON_AddItemToArray(a, not_ready_json(v, &v->nodes[i], f));
+	free(f);
+	a = cJSON_AddArrayToObject(o, "outliers");
+	for (i = 0; i < os->nflags && i < OUTLIER_MAX_LISTED; i++)
+		cJSON_AddItemToArray(a, outlier_json(v, &os->flags[i]));
+	cJSON_AddNumberToObject(o, "outliers_omitted", (double)(os->nflags - i));
+	a = cJSON_AddArrayToObject(o, "series");
+	for (i = 0; i < os->nseries; i++)
+		if (!isnan(os->series[i].fit.scale))
+			cJSON_AddItemToArray(a, series_json(&os->series[i]));
+	a = cJSON_AddArrayToObject(o, "drift");
+	for (i = 0; i < v->drift.nkeys; i++)
+		cJSON_AddItemToArray(a, drift_json(v, &v->drift.keys[i]));
+}
+
 /* Everything but "checks" (which comes last): small, so always a tree. */
 static cJSON *head_json(const struct verdict *v)
 {
@@ -1247,8 +1615,20 @@ static cJSON *head_json(const struct verdict *v)
 		cJSON_AddStringToObject(n, "host", v->nodes[i].host);
 		cJSON_AddStringToObject(n, "status", verdict_status_name(v->nodes[i].status));
 		cJSON_AddItemToObject(n, "counts", counts_json(v->nodes[i].counts));
+		if (v->multi)
+			node_extra(n, &v->nodes[i]);
 		cJSON_AddItemToArray(nodes, n);
 	}
+	if (v->multi)
+		fleet_json(v, o);
+	return o;
+}
+
+cJSON *verdict_head_json(const struct verdict *v)
+{
+	cJSON *o = head_json(v);
+
+	cJSON_AddArrayToObject(o, "checks");
 	return o;
 }
 

@@ -38,6 +38,18 @@
  *  - A max_cv check on a metric with fewer than two samples is `skipped`.
  *  - equals compares with a relative tolerance of 1e-9.
  *  - margin is rounded to 6 decimal places.
+ *
+ * Multi-node runs (RESULTS.md "The verdict of a multi-node run"):
+ *  - the top-level steps are one more node, VERDICT_CLUSTER_HOST, flagged
+ *    collective; a baseline check whose selector a collective step runs is
+ *    made there only (not skipped on every node), and that node makes no
+ *    other baseline check;
+ *  - a lost node (status unreachable, timeout, excluded) gets one failed
+ *    check of kind VERDICT_KIND_NODE and none of the baseline's;
+ *  - every node-local metric feeds the outlier series and every node's
+ *    inventory and audit result the drift (outlier.h); the verdict lists
+ *    not_ready_nodes, outliers, series and drift. Single-node verdicts have
+ *    none of these.
  */
 #ifndef SD_VERDICT_H
 #define SD_VERDICT_H
@@ -48,6 +60,7 @@
 #include <cJSON.h>
 
 #include "baseline.h"
+#include "outlier.h"
 
 enum verdict_result { VERDICT_PASS, VERDICT_WARN, VERDICT_FAIL, VERDICT_SKIPPED, VERDICT_ERROR };
 #define VERDICT_NRESULTS 5
@@ -56,8 +69,13 @@ enum verdict_status { VERDICT_READY, VERDICT_READY_WITH_WARNINGS, VERDICT_NOT_RE
 
 struct verdict_node {
 	const char *host;
-	const cJSON *steps;	/* the node's steps array */
-	const cJSON *inventory; /* the sysinfo document, or NULL */
+	const char *node_status; /* nodes[].status of a multi-node run ("ok", "unreachable", ...), or NULL */
+	const char *node_reason; /* nodes[].reason, or NULL */
+	int collective;		 /* the "cluster" node: the run's top-level steps of a multi-node run */
+	int lost;		 /* node_status is set and not "ok": unreachable, timeout, excluded */
+	size_t first_fail;	 /* index of its first failed check, or SIZE_MAX */
+	const cJSON *steps;	 /* the node's steps array */
+	const cJSON *inventory;	 /* the sysinfo document, or NULL */
 	const char *inventory_status;
 	const cJSON *requires; /* the requires object, or NULL */
 	enum verdict_status status;
@@ -78,6 +96,12 @@ struct verdict_check {
 
 #define VERDICT_KIND_STEP 5
 #define VERDICT_KIND_REQUIREMENT 6
+#define VERDICT_KIND_NODE 7
+
+/* The host of the node that holds a multi-node run's collective (top-level) steps. */
+#define VERDICT_CLUSTER_HOST "cluster"
+/* The probe whose result document the fleet drift reads (outlier.h). */
+#define VERDICT_AUDIT_PROBE "audit"
 
 struct verdict {
 	const struct baseline *b; /* borrowed, may be NULL */
@@ -89,7 +113,10 @@ struct verdict {
 	size_t nnodes;
 	struct verdict_check *checks; /* node by node: requirements, steps, then the baseline's checks in order */
 	size_t nchecks, alloc;
-	char **bounds; /* private: each baseline check's bounds as messages show them, made once */
+	char **bounds;		     /* private: each baseline check's bounds as messages show them, made once */
+	int multi;		     /* the results have "nodes" */
+	struct outlier_set outliers; /* multi-node only: series across nodes and the nodes flagged */
+	struct drift drift;	     /* multi-node only: keys whose values differ between nodes */
 };
 
 /*
@@ -131,6 +158,21 @@ void verdict_fields(const struct verdict *v, size_t i, struct verdict_fields *f)
 
 /* The verdict object (RESULTS.md); caller owns it. */
 cJSON *verdict_json(const struct verdict *v);
+
+/*
+ * The verdict object with an empty "checks" array: everything else (status,
+ * counts, nodes, the fleet sections) for a caller that reads the checks from
+ * v itself (report_write_verdict()). Caller owns it.
+ */
+cJSON *verdict_head_json(const struct verdict *v);
+
+/*
+ * What grouping check i across nodes needs, without composing its message:
+ * its id into buf (as verdict_fields() makes it), its area and its step's id
+ * (borrowed, *step NULL when none). Returns buf.
+ */
+const char *verdict_check_key(const struct verdict *v, size_t i, char *buf, size_t len, const char **area,
+			      const char **step);
 
 /*
  * The same object as compact JSON text, written as it goes (no tree). With

@@ -59,6 +59,8 @@ expect "hang: the others are ok" [ "$(jget "$R" "[s['status'] for n in d['nodes'
 expect "hang: n1 itself is still ok (the probe hung, not the node)" [ "$(node n1 "['status']")" = ok ]
 expect "crash: n3's reason" matches "$(nstep n3 crash "['reason']")" "^probe crashed: killed by signal 11"
 expect "crash: the run's entry names the node" matches "$(jget "$R" "[s['reason'] for s in d['steps'] if s['id']=='crash'][0]")" "error on 1 of 4 nodes; first n3: probe crashed"
+expect "outliers: n2's rate and nothing else is flagged" [ "$(jget "$R" "sorted({(o['host'], o['step'], o['metric']) for o in d['verdict']['outliers']})")" = "[('n2', 'rate', 'rate')]" ]
+expect "the report names the outlier" grep -q "n2" "$(dirname "$R")/report.md"
 expect "the step log has every node's lines" grep -q "^\[n2\] nodework: node 'n2' rate" "$(dirname "$R")/logs/rate.log"
 
 # 2. A node dies mid-step and stays gone: unreachable, excluded; later steps run on the other three.
@@ -76,6 +78,8 @@ expect "after: ran on the three live nodes" [ "$(jget "$R" "[s['status'] for n i
 expect "after on n3: not_run, the node's reason" matches "$(nstep n3 after "['reason']")" "^node unreachable: "
 expect "after: the run's entry is ok" [ "$(jget "$R" "[s['status'] for s in d['steps'] if s['id']=='after'][0]")" = ok ]
 expect "cluster: 3 live of 4" [ "$(jget "$R" "(d['cluster']['nodes'], d['cluster']['live'])")" = "(4, 3)" ]
+expect "the verdict lists n3 as NOT READY" [ "$(jget "$R" "[n['host'] for n in d['verdict']['not_ready_nodes']]")" = "['n3']" ]
+expect "n3's check names the node-lost runbook" [ "$(jget "$R" "[c['runbook'] for c in d['verdict']['checks'] if c['host']=='n3' and c['kind']=='node'][0]")" = node-lost ]
 expect "the runner said so" grep -q "node n3 unreachable: .*later steps run without it" "$TMP/die.err"
 rm -f "$FAKE_RSH_DOWN"/*
 

@@ -22,17 +22,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "model.h"
 #include "out.h"
 #include "report.h"
 #include "strbuf.h"
 #include "svg.h"
+#include "verdict.h"
 #include "writers.h"
 #include "xalloc.h"
 
 #define FIX "tests/data/reports/"
 
-static const char *const fixtures[] = { "single", "multi", "noverdict", "ready", "hostile", "charts" };
+static const char *const fixtures[] = { "single", "multi", "noverdict", "ready", "hostile", "charts", "fleet" };
 
 /* ---- helpers ---- */
 
@@ -753,16 +755,188 @@ static void test_outliers(void **state)
 		cJSON_AddItemToArray(out, o);
 	}
 	md = render_doc(doc, REPORT_MD);
-	assert_contains(md, "- node003: triad 20 % below the fleet median\n");
-	assert_contains(md, "- &lt;b>node003&lt;/b>: triad");
+	assert_contains(md, "| `node003` | `?` | — | — |  | triad 20 % below the fleet median |\n");
+	assert_contains(md, "| `<b>node003</b>` | `?` |");
 	assert_int_equal(count(md, "fleet median"), MODEL_MAX_DETAIL);
-	assert_contains(md, "- and 10 more (results.json)");
+	assert_contains(md, "10 more not shown here (results.json).");
 	assert_lacks(md, "No multi-node outlier analysis yet");
 	html = render_doc(doc, REPORT_HTML);
 	assert_int_equal(count(html, "fleet median"), MODEL_MAX_DETAIL);
 	free(md);
 	free(html);
 	cJSON_Delete(doc);
+}
+
+/* The fleet fixture (4 nodes, one lost, one slow, a drifted driver, a collective step) with hosts renamed and its
+ * verdict computed again. */
+static cJSON *fleet_with_hosts(const char *const hosts[4])
+{
+	cJSON *doc = fixture("fleet"), *v;
+	struct baseline b;
+	struct diags d = DIAGS_INIT;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "nodes"), i), "host",
+					  cJSON_CreateString(hosts[i]));
+	assert_int_equal(baseline_load(FIX "fleet-baseline.yaml", &b, &d), 0);
+	v = verdict_evaluate(&b, doc, "plan");
+	cJSON_ReplaceItemInObject(doc, "verdict", v);
+	baseline_release(&b);
+	diags_release(&d);
+	return doc;
+}
+
+/* A multi-node run: NOT READY nodes, outliers, the heatmap, drift, and a testcase per node and check. */
+static void test_fleet(void **state)
+{
+	char *md = render("fleet", REPORT_MD), *html = render("fleet", REPORT_HTML);
+	char *junit = render("fleet", REPORT_JUNIT), *prom = render("fleet", REPORT_PROM);
+
+	(void)state;
+	assert_contains(md, "**NOT READY** — 1 of 11 checks failed on n003 (baseline fleet-test)");
+	assert_contains(md, "| nodes | 4 nodes: n001, n002, n003, n004; and the steps run across all of them at once "
+			    "(cluster) |");
+	assert_contains(md, "## NOT READY nodes\n\n1 node is NOT READY:\n\n| node | why |\n|---|---|\n"
+			    "| `n003` | unreachable: ssh: connect to host n003 port 22: No route to host |\n");
+	assert_contains(md, "| `n002` | `hbm.triad{gpu=0}` | 2.40 TB/s | 3 TB/s | -13.5 | triad{gpu=0} 2.40 TB/s is "
+			    "20.0 % below the median 3 TB/s of 3 nodes (z = -13.5) |\n");
+	assert_contains(md, "## Fleet drift\n");
+	assert_contains(md, "| `nvidia_driver` | `580.65.06` | 2 | `n001`, `n002` |\n"
+			    "| `nvidia_driver` | `570.124.06` | 1 | `n004` |\n");
+	assert_lacks(md, "No multi-node outlier analysis yet");
+	assert_contains(md, "Pairwise locate of `busbw-all` (all\\_reduce\\_busbw, 3 pair runs):\n\n"
+			    "- node `n002`: slow in 2 of 2 pairs\n");
+
+	assert_contains(html, "<section id=\"not-ready\"><h2>NOT READY nodes</h2>");
+	assert_contains(html, "<li>node <code>n002</code>: slow in 2 of 2 pairs</li>");
+	assert_contains(html, "<section id=\"outliers\">");
+	assert_contains(html, "<section id=\"heatmap\">");
+	/* worst node first in the table, its two triad cells outliers */
+	assert_contains(html, "<tbody>\n<tr><td><code>n002</code></td><td class=\"z z3\">13.5</td>"
+			      "<td class=\"z z3\">13.5</td>");
+	assert_contains(html, "<svg class=\"strip\"");
+	assert_lacks(html, "xmlns");
+	assert_contains(html, "<section id=\"drift\"><h2>Fleet drift</h2>");
+	assert_contains(html, "<td><code>570.124.06</code></td><td class=\"num\">1</td><td>n004</td>");
+
+	/* one testsuite per node (and the collective one), one testcase per check of each */
+	assert_int_equal(count(junit, "<testsuite "), 5);
+	assert_int_equal(count(junit, "<testcase "), 11);
+	assert_contains(junit, "<testsuite name=\"n003\" hostname=\"n003\" id=\"2\" tests=\"1\" failures=\"1\"");
+	assert_contains(junit,
+			"<testcase classname=\"node\" name=\"node:unreachable\" time=\"0.000\"><failure "
+			"message=\"node &apos;n003&apos; unreachable: ssh: connect to host n003 port 22: No route "
+			"to host; runbook runbooks/probe-error.md\" type=\"critical\">");
+	assert_int_equal(count(junit, "name=\"hbm.triad{gpu=0}:min\""), 3);
+	assert_contains(junit, "<testsuite name=\"cluster\"");
+	assert_contains(junit, "name=\"busbw-all.all_reduce_busbw{bytes=1073741824}:min\"");
+
+	assert_contains(prom, "shakedown_node_ready{host=\"n003\",status=\"NOT READY\"} 0\n");
+	assert_contains(prom, "# TYPE shakedown_node_outliers gauge\nshakedown_node_outliers{host=\"n001\"} 0\n"
+			      "shakedown_node_outliers{host=\"n002\"} 2\n");
+	assert_lacks(prom, "shakedown_node_outliers{host=\"cluster\"}");
+	assert_contains(prom, "shakedown_membw_triad_bytes_per_second{host=\"n002\",step=\"hbm\",probe=\"membw\","
+			      "gpu=\"0\"} 2400000000000\n");
+	free(md);
+	free(html);
+	free(junit);
+	free(prom);
+}
+
+/* Hostile host names stay text in every fleet section. */
+static void test_fleet_hostile(void **state)
+{
+	static const char *const hosts[4] = { "n001", "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>",
+					      "n`|*004\n" };
+	cJSON *doc = fleet_with_hosts(hosts);
+	char *md = render_doc(doc, REPORT_MD), *html = render_doc(doc, REPORT_HTML);
+	char *junit = render_doc(doc, REPORT_JUNIT), *prom = render_doc(doc, REPORT_PROM);
+
+	(void)state;
+	/* the slow node is still the outlier, the lost one still NOT READY, the drifted one still listed */
+	assert_lacks(html, "<script");
+	assert_lacks(html, "<img");
+	assert_lacks(html, "alert(1)");
+	assert_contains(html, "<tr><td><code>&lt;script&gt;alert&#40;1)&lt;/script&gt;</code></td><td class=\"z z3\">");
+	assert_contains(html, "<tr><td><code>&quot;&gt;&lt;img src=x onerror=alert&#40;1)&gt;</code></td><td>"
+			      "unreachable");
+	assert_contains(html, "<td class=\"num\">1</td><td>n`|*004\n</td>");
+	assert_contains(md, "| `<script>alert(1)</script>` | `hbm.triad{gpu=0}` |");
+	assert_contains(md, "| `\"><img src=x onerror=alert(1)>` | unreachable: ssh");
+	assert_contains(md, "| `nvidia_driver` | `570.124.06` | 1 | `n'\\|*004 ` |");
+	assert_contains(junit, "<testsuite name=\"&lt;script&gt;alert(1)&lt;/script&gt;\"");
+	assert_lacks(junit, "<script");
+	assert_contains(prom, "host=\"<script>alert(1)</script>\"");
+	assert_contains(prom, "host=\"n`|*004\\n\"");
+	free(md);
+	free(html);
+	free(junit);
+	free(prom);
+	cJSON_Delete(doc);
+}
+
+/* Every format's file for results, from the verdict as a tree in results, or from v itself. */
+static char *render_all(cJSON *doc, const struct verdict *v, const char *name)
+{
+	char dir[] = "/tmp/sd-reports.XXXXXX", err[512], *path, *text;
+
+	assert_non_null(mkdtemp(dir));
+	if (v ? report_write_verdict(doc, v, dir, REPORT_ALL & ~REPORT_JSON, &opts, err, sizeof(err))
+	      : report_write(doc, dir, REPORT_ALL & ~REPORT_JSON, &opts, err, sizeof(err)))
+		fail_msg("report_write: %s", err);
+	path = xasprintf("%s/%s", dir, name);
+	text = slurp(path);
+	assert_non_null(text);
+	free(path);
+	remove_dir(dir);
+	return text;
+}
+
+/* Reports from a struct verdict (report_write_verdict) are the reports from its JSON, byte for byte. */
+static void test_from_verdict(void **state)
+{
+	static const struct {
+		const char *fixture, *baseline;
+	} cases[] = {
+		{ "fleet", FIX "fleet-baseline.yaml" },
+		{ "multi", "suites/baselines/h100-sxm-80gb.yaml" },
+		{ "single", "suites/baselines/h100-sxm-80gb.yaml" },
+		{ "noverdict", NULL },
+		{ "hostile", NULL },
+	};
+	static const char *const files[] = { "report.md", "report.html", "junit.xml", "metrics.prom" };
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct diags d = DIAGS_INIT;
+		struct baseline b;
+		struct verdict v;
+		cJSON *doc = fixture(cases[i].fixture);
+
+		cJSON_DeleteItemFromObject(doc, "verdict");
+		if (cases[i].baseline)
+			assert_int_equal(baseline_load(cases[i].baseline, &b, &d), 0);
+		assert_int_equal(verdict_compute(&v, cases[i].baseline ? &b : NULL, doc, "plan"), 0);
+		for (j = 0; j < sizeof(files) / sizeof(files[0]); j++) {
+			char *from_struct = render_all(doc, &v, files[j]), *from_tree;
+
+			cJSON_AddItemToObject(doc, "verdict", verdict_json(&v));
+			from_tree = render_all(doc, NULL, files[j]);
+			cJSON_DeleteItemFromObject(doc, "verdict");
+			if (strcmp(from_struct, from_tree))
+				fail_msg("%s: %s differs between the verdict's JSON and the verdict itself",
+					 cases[i].fixture, files[j]);
+			free(from_struct);
+			free(from_tree);
+		}
+		verdict_release(&v);
+		if (cases[i].baseline)
+			baseline_release(&b);
+		diags_release(&d);
+		cJSON_Delete(doc);
+	}
 }
 
 /* A single-node document is one node, even when a check names its host differently. */
@@ -1420,6 +1594,9 @@ int main(void)
 		cmocka_unit_test(test_svg_roofline),
 		cmocka_unit_test(test_html_charts),
 		cmocka_unit_test(test_html_charts_hostile),
+		cmocka_unit_test(test_fleet),
+		cmocka_unit_test(test_fleet_hostile),
+		cmocka_unit_test(test_from_verdict),
 	};
 
 	const char *out = getenv("SD_REPORT_OUT");

@@ -22,6 +22,7 @@
 
 #include "baseline.h"
 #include "diag.h"
+#include "results.h"
 #include "verdict.h"
 #include "xalloc.h"
 
@@ -806,6 +807,189 @@ static void test_multi_node(void **state)
 	diags_release(&d);
 }
 
+/* tests/data/reports/fleet.json without its verdict. */
+static cJSON *fleet_doc(void)
+{
+	char err[256];
+	cJSON *doc = results_read("tests/data/reports/fleet.json", err, sizeof(err));
+
+	if (!doc)
+		fail_msg("%s", err);
+	cJSON_DeleteItemFromObject(doc, "verdict");
+	return doc;
+}
+
+static const cJSON *node_named(const cJSON *v, const char *host)
+{
+	const cJSON *n;
+
+	cJSON_ArrayForEach(n, cJSON_GetObjectItem(v, "nodes"))
+	{
+		if (!strcmp(field(n, "host"), host))
+			return n;
+	}
+	fail_msg("no node '%s' in the verdict", host);
+	return NULL;
+}
+
+/*
+ * A multi-node run (tests/data/reports/fleet.json): n001 ok, n002 20 % slower
+ * in HBM triad but above the baseline, n003 unreachable, n004 on another
+ * driver; one collective step (busbw-all) across all of them.
+ */
+static void test_fleet(void **state)
+{
+	struct baseline b;
+	struct diags d = DIAGS_INIT;
+	cJSON *doc = fleet_doc(), *v;
+	const cJSON *n, *a, *o, *c;
+
+	(void)state;
+	assert_int_equal(baseline_load("tests/data/reports/fleet-baseline.yaml", &b, &d), 0);
+	v = verdict_evaluate(&b, doc, "plan");
+	assert_string_equal(field(v, "status"), "NOT READY");
+	/* four nodes and the collective one */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(v, "nodes")), 5);
+	n = cJSON_GetArrayItem(cJSON_GetObjectItem(v, "nodes"), 4);
+	assert_string_equal(field(n, "host"), "cluster");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(n, "collective")));
+	assert_string_equal(field(n, "status"), "READY");
+	/* only the collective step is the cluster's: the node-local steps' summaries at the top are not */
+	assert_int_equal(num(cJSON_GetObjectItem(n, "counts"), "pass"), 1);
+	assert_null(check_at(v, "cluster", "hbm:step"));
+	/* the collective check is judged once, on the cluster node, never skipped on every node */
+	expect_at(v, "cluster", "busbw-all.all_reduce_busbw{bytes=1073741824}:min", "pass", "busbw-low");
+	assert_null(check_at(v, "n001", "busbw-all.all_reduce_busbw{bytes=1073741824}:min"));
+	assert_null(check_at(v, "n001", "busbw-all.all_reduce_busbw:min"));
+	assert_int_equal(num(cJSON_GetObjectItem(v, "counts"), "skipped"), 0);
+	/* the lost node: one failed check of its own, no baseline checks */
+	c = expect_at(v, "n003", "node:unreachable", "fail", "node-lost");
+	assert_string_equal(field(c, "message"),
+			    "node 'n003' unreachable: ssh: connect to host n003 port 22: No route to host");
+	assert_string_equal(field(c, "kind"), "node");
+	n = node_named(v, "n003");
+	assert_string_equal(field(n, "status"), "NOT READY");
+	assert_string_equal(field(n, "node_status"), "unreachable");
+	assert_int_equal(num(cJSON_GetObjectItem(n, "counts"), "fail"), 1);
+	assert_int_equal(num(cJSON_GetObjectItem(n, "counts"), "pass"), 0);
+	/* the slow node passes its baseline ... */
+	assert_string_equal(field(node_named(v, "n002"), "status"), "READY");
+	expect_at(v, "n002", "hbm.triad{gpu=0}:min", "pass", NULL);
+	/* ... and is the only outlier, on both GPUs */
+	a = cJSON_GetObjectItem(v, "outliers");
+	assert_int_equal(cJSON_GetArraySize(a), 2);
+	cJSON_ArrayForEach(o, a)
+	{
+		assert_string_equal(field(o, "host"), "n002");
+		assert_string_equal(field(o, "metric"), "triad");
+		assert_string_equal(field(o, "better"), "higher");
+		assert_true(num(o, "z") < -3.5);
+		assert_int_equal(num(o, "nodes"), 3);
+	}
+	assert_string_equal(field(cJSON_GetArrayItem(a, 0), "id"), "hbm.triad{gpu=0}");
+	assert_int_equal(num(v, "outliers_omitted"), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(v, "series")), 3);
+	/* NOT READY nodes, with why */
+	a = cJSON_GetObjectItem(v, "not_ready_nodes");
+	assert_int_equal(cJSON_GetArraySize(a), 1);
+	assert_string_equal(field(cJSON_GetArrayItem(a, 0), "host"), "n003");
+	assert_string_equal(field(cJSON_GetArrayItem(a, 0), "reason"),
+			    "unreachable: ssh: connect to host n003 port 22: No route to host");
+	/* the drifted driver: the majority first */
+	a = cJSON_GetObjectItem(v, "drift");
+	o = NULL;
+	cJSON_ArrayForEach(c, a)
+	{
+		if (!strcmp(field(c, "key"), "nvidia_driver"))
+			o = c;
+	}
+	assert_non_null(o);
+	assert_int_equal(num(o, "nodes"), 3);
+	c = cJSON_GetObjectItem(o, "values");
+	assert_int_equal(cJSON_GetArraySize(c), 2);
+	assert_string_equal(field(cJSON_GetArrayItem(c, 0), "value"), "580.65.06");
+	assert_int_equal(num(cJSON_GetArrayItem(c, 0), "count"), 2);
+	assert_string_equal(field(cJSON_GetArrayItem(c, 1), "value"), "570.124.06");
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(c, 1), "hosts"), 0)->valuestring,
+			    "n004");
+	cJSON_Delete(v);
+
+	/* a node that failed a check is listed with the first failure; a timed-out node names its runbook */
+	cJSON_SetNumberValue(
+		cJSON_GetObjectItem(
+			cJSON_GetArrayItem(
+				cJSON_GetObjectItem(
+					cJSON_GetArrayItem(
+						cJSON_GetObjectItem(
+							cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "nodes"), 0),
+							"steps"),
+						1),
+					"metrics"),
+				0),
+			"value"),
+		5e14);
+	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "nodes"), 2), "status",
+				  cJSON_CreateString("timeout"));
+	/* a node-local step's summary at the top says failed: the nodes' own checks say so, not the cluster */
+	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "steps"), 0), "status",
+				  cJSON_CreateString("failed"));
+	v = verdict_evaluate(&b, doc, "plan");
+	a = cJSON_GetObjectItem(v, "not_ready_nodes");
+	assert_int_equal(cJSON_GetArraySize(a), 2);
+	assert_string_equal(field(cJSON_GetArrayItem(a, 0), "host"), "n001");
+	assert_string_equal(field(cJSON_GetArrayItem(a, 0), "reason"),
+			    "1 failed check, first gemm-gpu.bf16_8192x8192x8192:min: bf16_8192x8192x8192 500 TFLOP/s < "
+			    "600 TFLOP/s");
+	expect_at(v, "n003", "node:timeout", "fail", "node-lost");
+	assert_null(check_at(v, "cluster", "hbm:step"));
+	cJSON_Delete(v);
+	cJSON_Delete(doc);
+
+	/* a single-node document keeps its verdict as it was: no fleet sections */
+	doc = doc_new("complete");
+	v = verdict_evaluate(&b, doc, "plan");
+	assert_null(cJSON_GetObjectItem(v, "not_ready_nodes"));
+	assert_null(cJSON_GetObjectItem(v, "outliers"));
+	assert_null(cJSON_GetObjectItem(v, "drift"));
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(v, "nodes"), 0), "collective"));
+	cJSON_Delete(v);
+	cJSON_Delete(doc);
+	baseline_release(&b);
+	diags_release(&d);
+}
+
+/* Drift over many nodes: the majority counted with at most DRIFT_MAX_HOSTS hosts named, the odd one out named. */
+static void test_fleet_drift_many(void **state)
+{
+	cJSON *doc = doc_new("complete"), *v, *n, *vals;
+	char host[16];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 20; i++) {
+		snprintf(host, sizeof(host), "n%02d", i);
+		n = node_new(doc, host);
+		cJSON_AddStringToObject(
+			cJSON_AddObjectToObject(cJSON_AddObjectToObject(cJSON_GetObjectItem(n, "inventory"), "env"),
+						"nvml"),
+			"driver_version", i == 13 ? "570.124.06" : "580.65.06");
+	}
+	v = verdict_evaluate(NULL, doc, "none");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(v, "drift")), 1);
+	vals = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(v, "drift"), 0), "values");
+	assert_int_equal(num(cJSON_GetArrayItem(vals, 0), "count"), 19);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(vals, 0), "hosts")),
+			 DRIFT_MAX_HOSTS);
+	assert_int_equal(num(cJSON_GetArrayItem(vals, 0), "hosts_omitted"), 19 - DRIFT_MAX_HOSTS);
+	assert_string_equal(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(vals, 1), "hosts"), 0)->valuestring, "n13");
+	/* no step: no series, no outlier; nobody is NOT READY */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(v, "outliers")), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(v, "not_ready_nodes")), 0);
+	cJSON_Delete(v);
+	cJSON_Delete(doc);
+}
+
 /* The text writer and the tree say the same. */
 static void test_write(void **state)
 {
@@ -901,6 +1085,8 @@ int main(void)
 		cmocka_unit_test(test_runner_checks),
 		cmocka_unit_test(test_rollup),
 		cmocka_unit_test(test_multi_node),
+		cmocka_unit_test(test_fleet),
+		cmocka_unit_test(test_fleet_drift_many),
 		cmocka_unit_test(test_write),
 		cmocka_unit_test(test_exit_codes),
 	};
