@@ -126,6 +126,7 @@ expect "locate: the ring's pairs in two rounds" [ "$(jget "$R" "[(p['a'], p['b']
 expect "locate: n2's two pairs are the slow ones" [ "$(jget "$R" "[p['slow'] for p in d['locate'][0]['pairs']]")" = "[False, True, True, False]" ]
 expect "locate: n2 and no other node is named" [ "$(jget "$R" "[s['host'] for s in d['locate'][0]['suspect_nodes']]")" = "['n2']" ]
 expect "locate: no link is blamed" [ "$(jget "$R" "d['locate'][0]['suspect_links']")" = "[]" ]
+expect "locate: results.json matches the schema" schema results "$R"
 expect "locate: the runner says so" grep -q "locate coll: suspect node n2 (slow in 2 of 2 pairs)" "$TMP/loc.err"
 
 # 7. Plan errors in `nodes:`, as file:line:col, exit 2.
