@@ -16,11 +16,14 @@
 #   OUT ?= runs                   where `make run` puts its run directory
 #   RUNFLAGS ?=                   extra flags for `shakedown run` in `make run` (e.g. -q)
 #   STREAM ?=                     `make bench`: McCalpin's stream binary (built -O3 -fopenmp) to compare membw with
+#   FUZZ_TIME ?= 60               `make fuzz`: seconds each libFuzzer harness runs (tests/fuzz/README.md)
+#   FUZZ_CHECK_TIME ?= 10         `make check`: seconds each harness runs after the tests
 #
-# Targets: all (default), run, check, bench, deps, deps-check, format, format-check, clean.
+# Targets: all (default), run, check, check-valgrind, fuzz, bench, deps, deps-check, format, format-check, clean.
 #
 # Layout of the build tree:
 #   $(BUILDDIR)/bin/shakedown        the runner
+#   $(BUILDDIR)/bin/shakedown-node   its agent on each node of a multi-node plan (built where MPI is)
 #   $(BUILDDIR)/bin/probes/NAME      one executable per directory under probes/ (except probes/lib)
 #   $(BUILDDIR)/tests/...            unit tests, test probes, stand-in libraries
 
@@ -35,6 +38,8 @@ PLAN ?= suites/quick.yaml
 OUT ?= runs
 RUNFLAGS ?=
 STREAM ?=
+FUZZ_TIME ?= 60
+FUZZ_CHECK_TIME ?= 10
 
 VERSION := 0.1.0
 
@@ -153,19 +158,25 @@ PROBE_LIBS_registry := $(or $(shell pkg-config --libs libcurl openssl 2>/dev/nul
 	$(if $(filter 1,$(HAVE_MPI)),$(or $(shell pkg-config --libs ompi-c 2>/dev/null),-lmpi))
 UNIT_SRC_test_registry := probes/registry/ociparse.c
 PROBE_LIBS_audit :=
-UNIT_SRC_test_audit := probes/audit/util.c probes/audit/host.c probes/audit/net.c probes/audit/gpu.c
+UNIT_SRC_test_audit := probes/audit/util.c probes/audit/host.c probes/audit/net.c probes/audit/gpu.c \
+	probes/audit/software.c
+# The runner's agent on each node of a multi-node plan (runner/agent/node.c), built where MPI is.
+AGENT := $(if $(filter 1,$(HAVE_MPI)),$(B)/bin/shakedown-node)
+AGENT_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
+AGENT_LIBS := $(or $(shell pkg-config --libs ompi-c 2>/dev/null),-lmpi)
+$(B)/obj/runner/agent/%.o: ALL_CFLAGS += $(AGENT_CFLAGS)
 $(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/probes/$(p)/%.o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
 $(foreach p,$(PROBE_NAMES),$(eval $(B)/obj/tests/unit/test_$(p).o: ALL_CFLAGS += $(PROBE_CFLAGS_$(p))))
 # ... and finds the headers beside the sources it links.
 $(foreach t,$(patsubst UNIT_SRC_%,%,$(filter UNIT_SRC_%,$(.VARIABLES))),\
 	$(eval $(B)/obj/tests/unit/$(t).o: ALL_CFLAGS += $(addprefix -I,$(sort $(dir $(UNIT_SRC_$(t)))))))
 
-.PHONY: all run check tests bench deps deps-check format format-check clean
+.PHONY: all run check fuzz tests bench deps deps-check format format-check clean
 .DELETE_ON_ERROR:
 # Keep objects of pattern-built executables (make 4.3 has no .NOTINTERMEDIATE).
 .SECONDARY:
 
-all: $(B)/bin/shakedown $(PROBES)
+all: $(B)/bin/shakedown $(AGENT) $(PROBES)
 
 $(B)/obj/%.o: %.c
 	$(call msg,CC,$<)
@@ -189,6 +200,11 @@ $(B)/bin/shakedown: $(call obj,runner/main.c) $(RUNNER_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/bin/shakedown-node: $(call obj,runner/agent/node.c) $(RUNNER_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(AGENT_LIBS) $(LIBS)
 
 # Each probe: every .c (and, with CUDA, every .cu) in its directory, the probe main, the shared code.
 .SECONDEXPANSION:
@@ -225,6 +241,46 @@ tests: all $(UNIT_TESTS) $(TEST_PROBES) $(FAKE_LIBS) $(BENCH_PROGS)
 
 check: deps-check format-check
 	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)/check SANITIZE=address,undefined tests
+	$(Q)$(MAKE) --no-print-directory fuzz-check
+
+# ---- fuzzing (tests/fuzz/README.md) ----
+# libFuzzer harnesses tests/fuzz/fuzz_NAME.c. They and the project's sources are built with clang into
+# $(B)/fuzz (sources -fsanitize=fuzzer-no-link,address,undefined; each harness linked with -fsanitize=fuzzer).
+# `make fuzz` runs each harness for FUZZ_TIME seconds, `make fuzz-check` (part of `make check`) for
+# FUZZ_CHECK_TIME seconds; both first replay tests/fuzz/regress/NAME/*, and a crash fails them and names
+# its reproducer. FUZZ_SRC_<harness> lists probe sources a harness links besides the libraries.
+FUZZ_CC ?= clang
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(addprefix $(B)/tests/fuzz/fuzz_,$(FUZZ_NAMES))
+FUZZ_SRC_registry := probes/registry/ociparse.c
+$(B)/obj/tests/fuzz/%.o: ALL_CFLAGS += -Iprobes/registry -DFUZZ_SRCDIR='"$(CURDIR)"'
+.PHONY: fuzz-check fuzz-build fuzz-bins
+
+$(B)/tests/fuzz/fuzz_%: $(call obj,tests/fuzz/fuzz_%.c) $$(call obj,$$(FUZZ_SRC_$$*)) $(RUNNER_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(B)/fuzz CC=$(FUZZ_CC) CFLAGS='-O1 -g -Wno-format-nonliteral' \
+		SANITIZE=fuzzer-no-link,address,undefined fuzz-bins
+fuzz: fuzz-build
+	$(Q)tests/fuzz/run-fuzz.sh $(B)/fuzz $(FUZZ_TIME) $(FUZZ_NAMES)
+fuzz-check: fuzz-build
+	$(Q)tests/fuzz/run-fuzz.sh --fresh $(B)/fuzz $(FUZZ_CHECK_TIME) $(FUZZ_NAMES)
+# ---- end of fuzzing ----
+
+# ---- valgrind (issue 12) ----
+# `make check-valgrind` (CI runs it after `make check`): the runner under valgrind's memcheck on a build
+# without sanitizers in $(B)/valgrind (tests/e2e/_valgrind.sh): the quick plan with the loopback registry,
+# the fault plan, a run stopped by SIGINT, then validate/report/compare/baseline on what they wrote. Any
+# memcheck error or definitely lost block fails it. The probes it starts are not traced.
+.PHONY: check-valgrind
+check-valgrind: deps-check
+	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(B)/valgrind SANITIZE= all $(B)/valgrind/tests/probes/misbehave
+	$(Q)bash tests/e2e/_valgrind.sh $(B)/valgrind
+# ---- end of valgrind ----
 
 # One formatter config (.clang-format), checked by `make check` so style is never a review topic.
 SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find probes runner tests -name '*.[ch]')

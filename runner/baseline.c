@@ -253,6 +253,10 @@ static int parse_relative(struct loader *L, const struct ynode *at, const char *
 	if (!out->spec)
 		goto out;
 	out->value = out->factor * out->spec->value;
+	if (!isfinite(out->value)) { /* "1e300 * spec.bw": both finite, the product not */
+		error_at(L, at, "'%s' is out of range", text);
+		goto out;
+	}
 	out->unit = out->spec->unit;
 	out->unit_text = out->spec->unit_text ? xstrdup(out->spec->unit_text) : NULL;
 	rc = 0;

@@ -275,6 +275,10 @@ static void collect(const cJSON *attempt_metrics, int single, struct agg **aggs,
 
 	cJSON_ArrayForEach(m, attempt_metrics)
 	{
+		/* an attempt keeps the document of a probe that broke the protocol: its metrics may lack these */
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(m, "name")) ||
+		    !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(m, "value")))
+			continue;
 		a = find_agg(aggs, n, m);
 		samples = cJSON_GetObjectItemCaseSensitive(m, "samples");
 		if (single && cJSON_GetArraySize(samples) > 0)

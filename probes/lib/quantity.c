@@ -145,6 +145,8 @@ int quantity_parse(const char *text, double *value, const char **base, char *err
 	u = find(unit);
 	if (!u)
 		return errf(err, len, "invalid quantity '%s': unknown unit '%s'", text, unit);
+	if (!isfinite(v * u->factor)) /* "1e308 TB/s": finite as written, infinite in base units */
+		return errf(err, len, "invalid quantity '%s': out of range", text);
 	*value = v * u->factor;
 	*base = u->base;
 	return 0;

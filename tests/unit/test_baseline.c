@@ -362,6 +362,10 @@ static const struct error_case {
 	{ "a spec relative to a spec",
 	  "baseline: x\nspecs: {a: 1, b: 2 * spec.a}\nchecks:\n  - {metric: a.b, min: spec.b, runbook: busbw-low}\n",
 	  { "2:18: 'b' cannot be relative to a spec, got '2 * spec.a'", "4:24: unknown spec 'b'" } },
+	{ "out of range (fuzz_units found the quantity; a spec product overflows the same way)",
+	  "baseline: x\nspecs: {bw: 3.35 TB/s}\nchecks:\n  - {metric: a.b, min: 1e300 * spec.bw, runbook: busbw-low}\n"
+	  "  - {metric: a.c, max: 1e308 TB/s, runbook: busbw-low}\n",
+	  { "4:24: '1e300 * spec.bw' is out of range", "5:24: invalid quantity '1e308 TB/s': out of range" } },
 	{ "no specs",
 	  "baseline: x\nchecks:\n  - {metric: a.b, min: spec.bw, runbook: busbw-low}\n",
 	  { "3:24: unknown spec 'bw': the baseline has no 'specs'" } },

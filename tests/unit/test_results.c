@@ -128,6 +128,22 @@ static void test_aggregate_single(void **state)
 	cJSON_Delete(attempts);
 }
 
+/* A probe that broke the protocol keeps its document in the attempt: metrics without a name or value are skipped. */
+static void test_aggregate_malformed(void **state)
+{
+	cJSON *attempts = cJSON_CreateArray(), *out;
+
+	(void)state;
+	cJSON_AddItemToArray(attempts, attempt("[{\"value\":1},{\"name\":\"a\"},{\"name\":\"b\",\"samples\":[1,2]},"
+					       "{\"name\":7,\"value\":2},{\"name\":\"ok\",\"value\":3}]"));
+	out = results_aggregate_metrics(attempts);
+	assert_int_equal(cJSON_GetArraySize(out), 1);
+	assert_string_equal(get(cJSON_GetArrayItem(out, 0), "name")->valuestring, "ok");
+	assert_true(get(cJSON_GetArrayItem(out, 0), "value")->valuedouble == 3);
+	cJSON_Delete(out);
+	cJSON_Delete(attempts);
+}
+
 static void test_aggregate_repeat(void **state)
 {
 	cJSON *attempts = cJSON_CreateArray(), *out;
@@ -200,9 +216,8 @@ static void test_cached_print(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_atomic_write),
-		cmocka_unit_test(test_aggregate_single),
-		cmocka_unit_test(test_aggregate_repeat),
+		cmocka_unit_test(test_atomic_write),	 cmocka_unit_test(test_aggregate_single),
+		cmocka_unit_test(test_aggregate_repeat), cmocka_unit_test(test_aggregate_malformed),
 		cmocka_unit_test(test_cached_print),
 	};
 

@@ -202,6 +202,9 @@ static const struct q_case q_cases[] = {
 	{ "2.9 TBs", 0, NULL, "invalid quantity '2.9 TBs': unknown unit 'TBs'" },
 	{ "fast", 0, NULL, "invalid quantity 'fast': expected a number with a unit, like '2.9 TB/s'" },
 	{ "1.2.3 GB", 0, NULL, "invalid quantity '1.2.3 GB': '1.2.3' is not a number" },
+	/* found by tests/fuzz/fuzz_units: finite as written, infinite in base units */
+	{ "1e308 TB/s", 0, NULL, "invalid quantity '1e308 TB/s': out of range" },
+	{ "-1e300 PFLOP/s", 0, NULL, "invalid quantity '-1e300 PFLOP/s': out of range" },
 };
 
 static void test_quantities(void **state)
