@@ -46,7 +46,7 @@ VERSION := 0.1.0
 # The Debian packages, in one place: DEB_RUN to build and run, DEB_CHECK in addition for the tests.
 DEB_RUN := gcc make pkg-config python3 libyaml-dev libcjson-dev libhwloc-dev libopenblas-dev liburing-dev zlib1g-dev openmpi-bin libopenmpi-dev libcurl4-openssl-dev libssl-dev \
 	docker-registry skopeo apache2-utils
-DEB_CHECK := libcmocka-dev python3 python3-jsonschema clang-format clang libclang-rt-14-dev valgrind iproute2 chromium fio openmpi-bin \
+DEB_CHECK := libcmocka-dev python3 python3-jsonschema python3-yaml clang-format clang libclang-rt-14-dev valgrind iproute2 chromium fio openmpi-bin \
 	slurm-wlm munge docker-registry skopeo apache2-utils openssl openssh-client
 
 B := $(BUILDDIR)

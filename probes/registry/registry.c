@@ -76,6 +76,9 @@ static const struct probe_metric_desc metrics[] = {
 	{ "throughput", "B/s", "higher", "bytes / blob phase time (first blob request to last verified) {pull}" },
 	{ "layer_throughput", "B/s", "higher", "layer size / its transfer time, retries included {layer, digest}" },
 	{ "retries", "count", "lower", "requests retried after 429 or 5xx, all pulls" },
+	{ "auth_failures", "count", "lower", "1 when a pull ended with 'auth failure' (credentials refused), else 0" },
+	{ "digest_mismatches", "count", "lower",
+	  "1 when a pull ended with 'digest mismatch' (a blob is not its sha256), else 0" },
 	{ "herd_pull_time_p50", "s", "lower", "pull_time of N concurrent pulls, median (nearest rank) {herd=N}" },
 	{ "herd_pull_time_p90", "s", "lower", "pull_time of N concurrent pulls, 90th percentile {herd}" },
 	{ "herd_pull_time_p99", "s", "lower", "pull_time of N concurrent pulls, 99th percentile {herd}" },
@@ -193,6 +196,10 @@ static void report_pull(struct probe_ctx *ctx, const struct pull_result *r, cons
 /* The verdict of a failed pull: digest mismatch fails the probe, everything else is an error. */
 static int verdict(struct probe_ctx *ctx, const struct pull_result *r, const char *who)
 {
+	if (r->err == PULL_AUTH)
+		probe_metric_set(ctx, "auth_failures", "count", "lower", 1);
+	if (r->err == PULL_DIGEST)
+		probe_metric_set(ctx, "digest_mismatches", "count", "lower", 1);
 	if (r->err == PULL_DIGEST) {
 		probe_fail(ctx, "%s%s", who, r->reason);
 		return 0;
@@ -360,6 +367,10 @@ static int pulls(struct probe_ctx *ctx, const struct pull_opts *o, struct ranks 
 	static const char *const label[2] = { "cold", "warm" };
 	struct pull_result r;
 
+	if (rk->rank == 0) { /* 0 unless a pull below ends with one (verdict()) */
+		probe_metric_set(ctx, "auth_failures", "count", "lower", 0);
+		probe_metric_set(ctx, "digest_mismatches", "count", "lower", 0);
+	}
 	for (i = 0; rk->rank == 0 && i < repeat; i++) { /* the sequential pulls: rank 0 alone */
 		struct pull_opts q = *o;
 		char who[48] = "";
