@@ -17,7 +17,7 @@ const char *const pattern_why_names[] = {
  * Sector layout: header [0, 40), payload [40, 4088), tag [4088, 4096). The
  * crc32 runs over bytes 40..4095 (payload, tag) and then 0..31 (the header
  * words before the crc): the payload comes first so its state is computed
- * once per run and each sector only continues it over 40 bytes.
+ * once per run for each payload block and each sector only continues it over 40 bytes.
  */
 struct sector_head {
 	uint64_t magic, seed, file_id, offset;
@@ -43,16 +43,24 @@ static uint64_t tag(uint64_t seed, uint64_t file_id, uint64_t off)
 void pattern_init(struct pattern *p, uint64_t seed)
 {
 	uint64_t x = pattern_mix(seed) | 1; /* xorshift64 never leaves 0 */
-	size_t i;
+	size_t b, i;
 
 	p->seed = seed;
-	for (i = 0; i < PATTERN_PAYLOAD; i += 8) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		memcpy(p->payload + i, &x, 8);
+	for (b = 0; b < PATTERN_BLOCKS; b++) {
+		for (i = 0; i < PATTERN_PAYLOAD; i += 8) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			memcpy(p->payload[b] + i, &x, 8);
+		}
+		p->payload_crc[b] = (uint32_t)crc32(crc32(0L, Z_NULL, 0), p->payload[b], PATTERN_PAYLOAD);
 	}
-	p->payload_crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), p->payload, PATTERN_PAYLOAD);
+}
+
+/* The payload block of the sector at byte offset off. */
+static size_t block_of(uint64_t off)
+{
+	return (size_t)(off / PATTERN_SECTOR % PATTERN_BLOCKS);
 }
 
 static void stamp_sector(const struct pattern *p, unsigned char *s, uint64_t file_id, uint64_t off)
@@ -62,7 +70,7 @@ static void stamp_sector(const struct pattern *p, unsigned char *s, uint64_t fil
 	uLong c;
 
 	memcpy(s + TAG_AT, &t, PATTERN_TAIL);
-	c = crc32(p->payload_crc, s + TAG_AT, PATTERN_TAIL);
+	c = crc32(p->payload_crc[block_of(off)], s + TAG_AT, PATTERN_TAIL);
 	h.crc = (uint32_t)crc32(c, (const unsigned char *)&h, (uInt)CRC_HEAD);
 	memcpy(s, &h, PATTERN_HEAD);
 }
@@ -82,7 +90,7 @@ void pattern_fill(const struct pattern *p, void *buf, size_t len, uint64_t file_
 	size_t i;
 
 	for (i = 0; i + PATTERN_SECTOR <= len; i += PATTERN_SECTOR)
-		memcpy(b + i + PATTERN_HEAD, p->payload, PATTERN_PAYLOAD);
+		memcpy(b + i + PATTERN_HEAD, p->payload[block_of(off + i)], PATTERN_PAYLOAD);
 	pattern_stamp(p, buf, len, file_id, off);
 }
 
@@ -101,10 +109,18 @@ static enum pattern_why check_sector(const struct pattern *p, const unsigned cha
 		return PATTERN_BAD_FILE;
 	if (h.offset != off)
 		return PATTERN_BAD_OFFSET;
+	/*
+	 * Every other byte is compared with what was written: the payload with its block (memcmp runs at
+	 * memory speed, where a crc32 over it would make verification, not the storage, the bound of a fast
+	 * read), the tag, the pad; the stored crc32 then with the payload's precomputed state continued over
+	 * the tag and the header words. A sector passes only byte for byte as pattern_fill made it.
+	 */
 	memcpy(&t, s + TAG_AT, PATTERN_TAIL);
-	c = crc32(crc32(0L, Z_NULL, 0), s + PATTERN_HEAD, PATTERN_SECTOR - PATTERN_HEAD);
-	c = crc32(c, s, (uInt)CRC_HEAD);
-	if (h.crc != (uint32_t)c || h.pad || t != tag(p->seed, file_id, off))
+	if (h.pad || t != tag(p->seed, file_id, off) ||
+	    memcmp(s + PATTERN_HEAD, p->payload[block_of(off)], PATTERN_PAYLOAD))
+		return PATTERN_BAD_CRC;
+	c = crc32(p->payload_crc[block_of(off)], s + TAG_AT, PATTERN_TAIL);
+	if (h.crc != (uint32_t)crc32(c, s, (uInt)CRC_HEAD))
 		return PATTERN_BAD_CRC;
 	return PATTERN_OK;
 }

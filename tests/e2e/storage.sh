@@ -34,6 +34,18 @@ expect "percentiles are ordered (p50 <= p90 <= p99 <= p999)" [ "$(jget "$TMP/ok.
 	"[v for v in [[m['value'] for m in d['metrics'] if m['name']=='randread_lat_'+p][0] for p in ('p50','p90','p99','p999')]] == sorted([m['value'] for m in d['metrics'] if m['name'].startswith('randread_lat_')])")" = True ]
 expect "data_mismatch is 0" [ "$(m "$TMP/ok.json" data_mismatch)" = 0 ]
 expect "env says which engine ran" /usr/bin/python3 -c "import json,sys; sys.exit(json.load(open('$TMP/ok.json'))['env']['engine'] not in ('io_uring','psync'))"
+# what is timed (METRICS.md, "What is timed"): the I/O alone; the log gives it and the untimed set-up apart,
+# and seqwrite_bw and seqread_bw are the bytes over the timed seconds logged (printed to 1 ms)
+expect "seq figures are bytes / timed I/O, set-up logged apart" /usr/bin/python3 - "$TMP/ok.json" "$TMP/ok.log" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+m = {x["name"]: x["value"] for x in d["metrics"] if not x.get("labels")}
+log = open(sys.argv[2]).read()
+for w in ("seqwrite", "seqread"):
+    g = re.search(rf"{w}: (\d+) bytes in ([0-9.]+) s \(set-up before the timed I/O ([0-9.]+) s\)", log)
+    if not g or abs(float(g[1]) / m[f"{w}_bw"] - float(g[2])) > 0.0006 or float(g[3]) < 0:
+        sys.exit(f"{w}: log {g and g[0]!r}, figure {m.get(w + '_bw')}")
+PY
 snapshot "$D" >"$TMP/after"
 expect "pre-existing files byte-for-byte untouched, nothing left behind" cmp -s "$TMP/before" "$TMP/after"
 
