@@ -226,19 +226,41 @@ out:
 	return d;
 }
 
+/* The path of a file named `name` in a probe directory (found but not runnable), or NULL; the caller frees it. */
+static char *find_unrunnable(const struct catalog *c, const char *name)
+{
+	struct stat st;
+	char *path;
+	size_t i;
+
+	if (!catalog_valid_name(name))
+		return NULL;
+	for (i = 0; i < c->ndirs; i++) {
+		path = xasprintf("%s/%s", c->dirs[i], name);
+		if (!stat(path, &st))
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
 static void unknown_probe(const struct catalog *c, const char *name, char *err, size_t len)
 {
 	size_t n, i;
 	char **names = catalog_names(c, &n);
 	const char *near = suggest_nearest(name, (const char *const *)names, n);
+	char *there = find_unrunnable(c, name);
 
-	if (near)
+	if (there) /* the probe is there, as a file the runner cannot execute: say so, not "unknown" */
+		snprintf(err, len, "probe '%s' is not an executable file: '%s'", name, there);
+	else if (near)
 		snprintf(err, len, "unknown probe '%s' (did you mean '%s'?)", name, near);
 	else
 		snprintf(err, len, "unknown probe '%s' (see `shakedown probes`)", name);
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	free(there);
 }
 
 const struct probe_desc *catalog_get(struct catalog *c, const char *name, char *err, size_t len)

@@ -32,9 +32,15 @@ static void usage_main(FILE *fp)
 	fprintf(fp,
 		"usage: shakedown COMMAND [ARGS]\n\n"
 		"Commands:\n"
-		"  run PLAN [--out DIR] [--only STEP,...] [--set STEP.PARAM=VALUE]... [-q]\n"
-		"                      run a plan; writes DIR/<plan>-<UTC time>/results.json and logs/\n"
-		"  validate FILE...    check plans without running anything\n"
+		"  run PLAN [--out DIR] [--only STEP,...] [--set STEP.PARAM=VALUE]... [--baseline F|auto] [-q]\n"
+		"                      run a plan; writes DIR/<plan>-<UTC time>/results.json, the reports and logs/\n"
+		"  validate FILE...    check plans and baselines without running anything\n"
+		"  report RESULTS.json [--baseline F] [--out DIR] [--format md,html,json,junit,prom]\n"
+		"                      check a finished run against a baseline again and write its reports\n"
+		"  baseline RESULTS.json [--margin 10%%]\n"
+		"                      write a baseline (YAML, on stdout) from a golden run\n"
+		"  compare OLD.json NEW.json [--threshold 5%%]\n"
+		"                      regressions between two runs, from repeated samples\n"
 		"  probes [NAME]       list probes, or one probe's parameters and metrics\n"
 		"  probe [--timeout DUR] NAME [--PARAM=VALUE]...\n"
 		"                      run one probe and print its JSON result\n"
@@ -54,6 +60,8 @@ static void usage_run(FILE *fp)
 		"  -o, --out DIR                 parent of the run directory (default: runs)\n"
 		"      --only STEP,...           run only these steps (by id), in plan order\n"
 		"      --set STEP.PARAM=VALUE    override a step parameter (also STEP.repeat, STEP.timeout)\n"
+		"  -b, --baseline F|auto         check against this baseline (auto: the one matching the inventory)\n"
+		"                                instead of the plan's\n"
 		"  -q, --quiet                   no progress on stderr\n"
 		"  -h, --help                    this text\n\n%s",
 		exit_codes_help);

@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "paths.h"
 #include "protocol.h"
+#include "redact.h"
 #include "report.h"
 #include "report_cmd.h"
 #include "results.h"
@@ -170,6 +171,17 @@ static cJSON *launcher_json(const struct plan_launcher *l)
 	return o;
 }
 
+static void add_redacted(cJSON *o, const char *key, const char *v)
+{
+	char *r = redact_url_password(v);
+
+	if (key)
+		cJSON_AddStringToObject(o, key, r);
+	else
+		cJSON_AddItemToArray(o, cJSON_CreateString(r));
+	free(r);
+}
+
 static cJSON *plan_json(const struct plan *p)
 {
 	cJSON *o = cJSON_CreateObject(), *d, *rq, *steps, *s, *w;
@@ -198,7 +210,7 @@ static cJSON *plan_json(const struct plan *p)
 		cJSON_AddStringToObject(s, "probe", st->probe);
 		w = cJSON_AddObjectToObject(s, "with");
 		for (j = 0; j < st->nparams; j++)
-			cJSON_AddStringToObject(w, st->params[j].name, st->params[j].value);
+			add_redacted(w, st->params[j].name, st->params[j].value);
 		cJSON_AddNumberToObject(s, "repeat", st->repeat);
 		cJSON_AddNumberToObject(s, "timeout_s", (double)st->timeout_ns / 1e9);
 		cJSON_AddItemToObject(s, "launcher", launcher_json(&st->launcher));
@@ -267,7 +279,7 @@ static void doc_init(struct run *r, const char *run_id)
 	cJSON_AddNullToObject(run, "exit_code");
 	cmd = cJSON_AddArrayToObject(run, "command");
 	for (i = 0; i < r->o->argc; i++)
-		cJSON_AddItemToArray(cmd, cJSON_CreateString(r->o->argv[i]));
+		add_redacted(cmd, NULL, r->o->argv[i]);
 	host = cJSON_AddObjectToObject(r->doc, "host");
 	cJSON_AddStringToObject(host, "hostname", hostname);
 	cJSON_AddStringToObject(host, "inventory_status", "pending");
@@ -996,14 +1008,17 @@ static int finish_run(struct run *r, int code)
 	cJSON_ReplaceItemInObjectCaseSensitive(run, "exit_code", cJSON_CreateNumber(code));
 	write_reports(r);
 	save(r);
-	return code;
+	/* what could not be written is lost to whoever reads the run: never a pass */
+	return r->write_failed ? combine_codes(code, SD_EXIT_PROBE) : code;
 }
 
 static void print_summary(struct run *r, int code)
 {
 	const cJSON *sum = cJSON_GetObjectItemCaseSensitive(r->doc, "summary");
 	static const char *const verdict[] = { "PASSED", "FAILED", "", "PROBE ERRORS" };
-	const char *v = code == SD_EXIT_INTERRUPTED ? "INTERRUPTED" : verdict[code];
+	const char *v = code == SD_EXIT_INTERRUPTED ? "INTERRUPTED"
+			: r->write_failed	    ? "RESULTS NOT WRITTEN"
+						    : verdict[code];
 
 #define N(k) (int)cJSON_GetObjectItemCaseSensitive(sum, k)->valuedouble
 	if (!r->o->quiet)

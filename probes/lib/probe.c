@@ -4,6 +4,7 @@
  * probe authors is in probe.h.
  */
 #include "probe.h"
+#include "redact.h"
 #include "clock.h"
 #include "protocol.h"
 #include "units.h"
@@ -405,8 +406,14 @@ static cJSON *typed_value(const struct pval *v)
 		for (i = 0; i < v->nitems; i++)
 			cJSON_AddItemToArray(a, cJSON_CreateString(v->items[i]));
 		return a;
-	default:
-		return cJSON_CreateString(v->text);
+	default: {
+		/* a URL's password stays out of the document (redact.h) */
+		char *r = redact_url_password(v->text);
+
+		a = cJSON_CreateString(r);
+		free(r);
+		return a;
+	}
 	}
 }
 

@@ -28,6 +28,7 @@
 #include "clock.h"
 #include "report.h"
 #include "results.h"
+#include "supervise.h"
 #include "verdict.h"
 #include "xalloc.h"
 
@@ -37,6 +38,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static long peak_rss_kb(void)
 {
@@ -430,10 +432,24 @@ out:
 	return rc;
 }
 
+/* This program again with --fleet-run (argv, never a shell); its output passed on. 0 when it succeeded. */
+static int run_self(char **argv, const char *planted, const char *mode)
+{
+	const char *av[] = { argv[0], "--fleet-run", argv[2], argv[3], planted, mode, NULL };
+	struct sup_opts so = { .argv = av, .stderr_fd = STDERR_FILENO };
+	struct sup_result r;
+	int rc = sup_run(&so, &r) || !sup_clean(&r);
+
+	fwrite(r.out, 1, r.out_len, stdout);
+	fflush(stdout);
+	sup_result_release(&r);
+	return rc;
+}
+
 static int fleet_main(int argc, char **argv)
 {
 	int nodes = argc > 4 ? (int)strtol(argv[4], NULL, 10) : 4096;
-	char planted[32], *path, *cmd;
+	char planted[32], *path;
 	int rc;
 
 	if (argc == 6 && !strcmp(argv[1], "--fleet-run"))
@@ -449,10 +465,7 @@ static int fleet_main(int argc, char **argv)
 	if (rc)
 		return 1;
 	/* exec'd again so that the peak memory is the check's and the reports', not the generator's */
-	cmd = xasprintf("'%s' --fleet-run '%s' '%s' %s tree && '%s' --fleet-run '%s' '%s' %s struct", argv[0], argv[2],
-			argv[3], planted, argv[0], argv[2], argv[3], planted);
-	rc = system(cmd);
-	free(cmd);
+	rc = run_self(argv, planted, "tree") || run_self(argv, planted, "struct");
 	return rc ? 1 : 0;
 }
 

@@ -3,11 +3,13 @@
 # screenshots; each must exist and show a page (many colours, the verdict
 # banner in its colour), and the browser's net log must show that the page
 # asked for nothing over the network. The hostile fixture's DOM must hold no
-# element its strings tried to inject. junit.xml must parse as XML.
+# element its strings tried to inject. junit.xml must parse as XML. Then a
+# report the runner writes from hostile input (plan description, probe
+# reasons, hostname) is loaded with JavaScript on: nothing may run or inject.
 #
 # The reports come from the unit test binary: SD_REPORT_OUT=DIR makes
 # test_reports write every fixture's reports (all formats) into DIR/<fixture>/
-# before running its tests, so this script needs no runner command.
+# before running its tests, so the fixtures need no runner command.
 #
 # Chromium opens connections of its own (component updates, account checks)
 # that no flag fully silences; those carry the initiator "not an origin". A
@@ -145,6 +147,91 @@ expect "hostile: no <script> element in the DOM" [ "$(grep -c '<script' "$TMP/ho
 expect "hostile: no <img> element in the DOM" [ "$(grep -c '<img' "$TMP/hostile.dom")" -eq 0 ]
 expect "hostile: no <link> element in the DOM" [ "$(grep -c '<link' "$TMP/hostile.dom")" -eq 0 ]
 expect "hostile: the strings are shown as text" grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' "$TMP/hostile.dom"
+
+# A report the runner itself wrote from hostile input, end to end: a plan description and probe
+# reasons with markup, quotes and control characters, and (in a UTS namespace of its own, where
+# the system allows one) a hostile hostname. In Chromium, with JavaScript on, nothing may become
+# an element or an event handler, and no script may run (an injected one would retitle the page).
+# dom_check DUMPED-DOM: prints one problem a line (nothing: inert)
+dom_check() {
+	/usr/bin/python3 - "$1" <<'PY2'
+import sys
+from html.parser import HTMLParser
+BAD = {"script", "img", "iframe", "object", "embed", "link", "meta", "base", "form", "input", "video", "audio"}
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.problems, self.title, self.in_title = [], "", False
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        csp = a.get("http-equiv", "content-security-policy").lower() == "content-security-policy"
+        if tag in BAD and not (tag == "meta" and csp and set(a) <= {"charset", "name", "content", "http-equiv"}):
+            self.problems.append("element <%s>" % tag)
+        for k, v in attrs:
+            if k.startswith("on") or (v or "").strip().lower().startswith("javascript:"):
+                self.problems.append("attribute %s=%r on <%s>" % (k, v, tag))
+        self.in_title = tag == "title"
+    def handle_endtag(self, tag):
+        self.in_title = False
+    def handle_data(self, data):
+        if self.in_title:
+            self.title += data
+p = P(); p.feed(open(sys.argv[1], encoding="utf-8", errors="replace").read())
+if "PWNED" in p.title:
+    p.problems.append("a script ran: the title is %r" % p.title)
+for line in p.problems:
+    print(line)
+PY2
+}
+dump_dom() { # dump_dom URL OUT: the DOM after load, scripts on
+	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync --host-resolver-rules="MAP * ~NOTFOUND" \
+		--user-data-dir="$(mktemp -d "$TMP/profile.XXXXXX")" --virtual-time-budget=2000 --dump-dom "$1" \
+		>"$2" 2>>"$TMP/chromium.log"
+}
+# The check itself: a page where the same strings are live markup must fail it.
+printf '<!DOCTYPE html><title>t</title><p>x</p><script>document.title="PWNED"</script><img src=x onerror="1">\n' \
+	>"$TMP/live.html"
+dump_dom "file://$TMP/live.html" "$TMP/live.dom"
+dom_check "$TMP/live.dom" >"$TMP/live.problems"
+expect "the DOM check catches live markup (script ran, <script>, <img>, onerror)" \
+	[ "$(grep -c . "$TMP/live.problems")" -ge 4 ]
+export SHAKEDOWN_PROBE_PATH=$B/tests/probes
+cat >"$TMP/hostile.yaml" <<'PLAN'
+plan: hostile
+description: "</title><script>document.title='PWNED'</script> \"dq\" 'sq' & <b>bold</b> \x01\x1b[31m end"
+steps:
+  - {id: ok, probe: misbehave, with: {mode: ok}}
+  - id: fail
+    probe: misbehave
+    with: {mode: fail, reason: "<script>document.title='PWNED'</script><img src=x onerror=alert(1)> \"dq\" 'sq' \x07\x1b[0m"}
+  - {id: err, probe: misbehave, with: {mode: error, reason: "</td></tr></table><svg onload=alert(1)><a href=javascript:alert(1)>x</a>"}}
+PLAN
+HOSTILE_HOST='<script>document.title="PWNED"</script>"h'
+if unshare -u true 2>/dev/null; then
+	out=$(unshare -u /usr/bin/python3 -c 'import os, socket, sys; socket.sethostname(sys.argv[1]); os.execv(sys.argv[2], sys.argv[2:])' \
+		"$HOSTILE_HOST" "$SD" run "$TMP/hostile.yaml" -q --out "$TMP/hruns")
+	code=$?
+	expect "runner report: the run saw the hostile hostname" \
+		[ "$(jget "$out/results.json" "d['host']['hostname']")" = "$HOSTILE_HOST" ]
+else
+	echo "  skip the hostile hostname: cannot unshare the UTS namespace here"
+	out=$("$SD" run "$TMP/hostile.yaml" -q --out "$TMP/hruns")
+	code=$?
+fi
+expect "runner report: the hostile run ran (exit $code: 3, a step errors)" [ "$code" -eq 3 ]
+expect "runner report: the plan's description reached results.json with its control characters" \
+	[ "$(jget "$out/results.json" "'\x01' in d['plan']['description'] and '<script>' in d['plan']['description']")" = True ]
+expect "runner report: report.html holds no raw control character" \
+	/usr/bin/python3 -c "import sys; t=open(sys.argv[1],'rb').read(); sys.exit(any(b < 32 and b not in (9, 10, 13) for b in t))" \
+	"$out/report.html"
+dump_dom "file://$out/report.html" "$TMP/runner.dom"
+expect "runner report: the DOM was dumped" [ -s "$TMP/runner.dom" ]
+dom_check "$TMP/runner.dom" >"$TMP/runner.problems"
+expect "runner report: inert in Chromium (no script ran, no injected element or handler)$(head -3 "$TMP/runner.problems" | tr '\n' ';')" \
+	[ ! -s "$TMP/runner.problems" ]
+expect "runner report: the description is shown as text" grep -qF "document.title='PWNED'&lt;/script&gt;" "$TMP/runner.dom"
+expect "runner report: the probe's reason is shown as text" grep -qF '&lt;img src=x onerror=alert(1)&gt;' "$TMP/runner.dom"
+expect "runner report: the error's reason is shown as text" grep -qF '&lt;svg onload=alert(1)&gt;' "$TMP/runner.dom"
 
 if [ -n "${SD_KEEP_SCREENSHOTS:-}" ]; then
 	mkdir -p "$SD_KEEP_SCREENSHOTS" && cp "$TMP"/*.png "$SD_KEEP_SCREENSHOTS"/

@@ -1,6 +1,6 @@
 /*
  * misbehave.c - a test probe that fails in every way a real probe can, on
- * request, to test the runner's supervision (runner/supervise.c), its fault
+ * request, to test the runner's supervision (probes/lib/supervise.c), its fault
  * handling end to end (tests/e2e/faults.sh) and, with mode=ok, the per-step
  * overhead benchmark (tests/bench/run-bench.sh).
  *
@@ -20,7 +20,7 @@
  *   nothing     nothing on stdout, exit `code`
  *   exit        _exit(`code`) at once, nothing printed
  *   huge        `bytes` bytes of 'x' on stdout, exit 0
- *   fail, skip, error   the verdict, with a reason
+ *   fail, skip, error   the verdict, with a reason (`reason`, or one saying it was asked to)
  *   schema      valid JSON that violates the protocol, exit 0
  *   fork-sleep  fork a grandchild (same process group) that sleeps 10 times
  *               `seconds`, so that it outlives the probe unless it is killed;
@@ -57,6 +57,10 @@ static const struct probe_param params[] = {
 	{ .name = "seconds", .type = PT_DURATION, .def = "0s", .help = "how long the sleeping modes sleep" },
 	{ .name = "bytes", .type = PT_SIZE, .def = "100MiB", .help = "how much mode=huge writes" },
 	{ .name = "code", .type = PT_INT, .def = "1", .help = "exit status for mode=nothing and mode=exit" },
+	{ .name = "reason",
+	  .type = PT_STRING,
+	  .def = "",
+	  .help = "the reason mode=fail, skip and error give (hostile text for the report tests)" },
 	{ .name = NULL },
 };
 
@@ -211,7 +215,7 @@ static void misbehave_raw(const char *mode, long long code, uint64_t ns)
 
 static int run(struct probe_ctx *ctx)
 {
-	const char *mode = probe_str(ctx, "mode");
+	const char *mode = probe_str(ctx, "mode"), *why = probe_str(ctx, "reason");
 	uint64_t ns = probe_duration_ns(ctx, "seconds");
 
 	misbehave_raw(mode, probe_int(ctx, "code"), ns);
@@ -228,15 +232,15 @@ static int run(struct probe_ctx *ctx)
 	if (!strcmp(mode, "fork-sleep"))
 		return fork_sleep(ctx, ns);
 	if (!strcmp(mode, "fail")) {
-		probe_fail(ctx, "misbehave was asked to fail");
+		probe_fail(ctx, "%s", *why ? why : "misbehave was asked to fail");
 		return 0;
 	}
 	if (!strcmp(mode, "skip")) {
-		probe_skip(ctx, "misbehave was asked to skip");
+		probe_skip(ctx, "%s", *why ? why : "misbehave was asked to skip");
 		return 0;
 	}
 	if (!strcmp(mode, "error"))
-		return probe_error(ctx, "misbehave was asked to report an error");
+		return probe_error(ctx, "%s", *why ? why : "misbehave was asked to report an error");
 	return ok(ctx);
 }
 
