@@ -114,7 +114,15 @@ static int is_executable_file(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK);
 }
 
-char *catalog_find(const struct catalog *c, const char *name)
+static int exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st);
+}
+
+/* The first path DIR/name on the search path for which ok() holds, or NULL; caller frees. */
+static char *search(const struct catalog *c, const char *name, int (*ok)(const char *path))
 {
 	char *path;
 	size_t i;
@@ -123,11 +131,16 @@ char *catalog_find(const struct catalog *c, const char *name)
 		return NULL;
 	for (i = 0; i < c->ndirs; i++) {
 		path = xasprintf("%s/%s", c->dirs[i], name);
-		if (is_executable_file(path))
+		if (ok(path))
 			return path;
 		free(path);
 	}
 	return NULL;
+}
+
+char *catalog_find(const struct catalog *c, const char *name)
+{
+	return search(c, name, is_executable_file);
 }
 
 static char *dup_string(const cJSON *obj, const char *key)
@@ -229,19 +242,7 @@ out:
 /* The path of a file named `name` in a probe directory (found but not runnable), or NULL; the caller frees it. */
 static char *find_unrunnable(const struct catalog *c, const char *name)
 {
-	struct stat st;
-	char *path;
-	size_t i;
-
-	if (!catalog_valid_name(name))
-		return NULL;
-	for (i = 0; i < c->ndirs; i++) {
-		path = xasprintf("%s/%s", c->dirs[i], name);
-		if (!stat(path, &st))
-			return path;
-		free(path);
-	}
-	return NULL;
+	return search(c, name, exists);
 }
 
 static void unknown_probe(const struct catalog *c, const char *name, char *err, size_t len)
