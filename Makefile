@@ -188,13 +188,21 @@ $(B)/obj/%.cu.o: %.cu
 	@mkdir -p $(@D)
 	$(Q)$(NVCC) $(ALL_NVCCFLAGS) -MMD -MP -c -o $@ $<
 
-$(COMMON_LIB): $(call obj,$(COMMON_SRC))
-$(RUNNER_LIB): $(call obj,$(RUNNER_SRC))
+# Each archive also depends on a file listing its objects, rewritten only when the list changes, so that a
+# source added, moved or removed rebuilds the archive even when every object in it is older than it.
+objlist = @mkdir -p $(@D) && printf '%s\n' $(1) >$@.tmp && if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+.PHONY: FORCE
+$(B)/lib/common.objs: FORCE
+	$(call objlist,$(call obj,$(COMMON_SRC)))
+$(B)/lib/runner.objs: FORCE
+	$(call objlist,$(call obj,$(RUNNER_SRC)))
+$(COMMON_LIB): $(call obj,$(COMMON_SRC)) $(B)/lib/common.objs
+$(RUNNER_LIB): $(call obj,$(RUNNER_SRC)) $(B)/lib/runner.objs
 $(PROBE_LIB): $(call obj,$(PROBE_MAIN_SRC))
 $(B)/lib/%.a:
 	$(call msg,AR,$@)
 	@mkdir -p $(@D)
-	$(Q)rm -f $@ && $(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)
 
 $(B)/bin/shakedown: $(call obj,runner/main.c) $(RUNNER_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
