@@ -16,11 +16,12 @@ export NETNS_PREFIX=$P NETNS_TMP=$TMP/nodes
 NODES="n0 n1 n2"
 teardown() {
 	local n
+	# what still runs in a namespace (the cut node's daemon and agent wait on a dead link forever) goes first
+	for n in head $NODES; do ip netns pids "$P-$n" 2>/dev/null | xargs -r kill -9 2>/dev/null; done
 	for n in head $NODES; do ip netns del "$P-$n" 2>/dev/null; done
 	rm -rf "$TMP"
 }
 trap teardown EXIT
-[ -n "${NETNS_KEEP:-}" ] && trap "for n in head $NODES; do ip netns del $P-\$n; done" EXIT
 ip netns add "$P-head" 2>"$TMP/ns.err" || skip "cannot create a network namespace: $(cat "$TMP/ns.err")"
 ip -n "$P-head" link set lo up
 ip -n "$P-head" link add br0 type bridge
