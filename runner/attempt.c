@@ -129,7 +129,7 @@ static char *last_log_line(const char *path, off_t from)
 	return msg;
 }
 
-/* The probe's own arguments, --name=value; caller frees with free_argv(). */
+/* The probe's own arguments, --name=value; caller frees with strv_free(). */
 static char **probe_args(const struct attempt_opts *o)
 {
 	char **argv = xcalloc(o->nparams + 1, sizeof(*argv));
@@ -138,28 +138,6 @@ static char **probe_args(const struct attempt_opts *o)
 	for (i = 0; i < o->nparams; i++)
 		argv[i] = xasprintf("--%s=%s", o->params[i].name, o->params[i].value);
 	return argv;
-}
-
-static void free_argv(char **argv)
-{
-	size_t i;
-
-	for (i = 0; argv[i]; i++)
-		free(argv[i]);
-	free(argv);
-}
-
-/* The command line in the step's log, so that a launcher's failure can be replayed by hand. */
-static void log_command(int fd, const struct launch *l)
-{
-	size_t i;
-
-	if (fd < 0 || !strcmp(l->who, "probe"))
-		return;
-	dprintf(fd, "launch:");
-	for (i = 0; l->argv[i]; i++)
-		dprintf(fd, " %s", l->argv[i]);
-	dprintf(fd, "\n");
 }
 
 struct logref {
@@ -289,13 +267,14 @@ cJSON *attempt_run(const struct attempt_opts *o)
 
 	if (launch_build(&l, o->launcher, o->probe->path, (const char *const *)args, &host, why, sizeof(why))) {
 		set_reason(at, "error", why, NULL);
-		free_argv(args);
+		strv_free(args);
 		return at;
 	}
 	so.argv = (const char *const *)l.argv;
 	so.envp_extra = (const char *const *)l.envp_extra;
 	so.env_unset = l.env_unset;
-	log_command(o->stderr_fd, &l);
+	if (strcmp(l.who, "probe")) /* the command line of a launcher, not of a local probe */
+		launch_log(o->stderr_fd, &l);
 	log.from = o->stderr_fd >= 0 ? lseek(o->stderr_fd, 0, SEEK_END) : 0;
 	if (log.from < 0)
 		log.from = 0;
@@ -315,7 +294,7 @@ cJSON *attempt_run(const struct attempt_opts *o)
 		interpret_output(at, o, l.who, &r, &log);
 	sup_result_release(&r);
 	launch_release(&l);
-	free_argv(args);
+	strv_free(args);
 	return at;
 }
 

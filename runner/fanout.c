@@ -211,7 +211,7 @@ static int run_agent(struct fanout *f, const struct plan_launcher *l, const char
 			       .tick = o ? o->tick : NULL,
 			       .tick_arg = o ? o->tick_arg : NULL,
 			       .tick_interval_ns = NS_PER_S };
-	size_t i, live = fanout_live(f);
+	size_t live = fanout_live(f);
 
 	/* every node's record passes through here: 4 MiB a node on top of the usual limit, at most 4 GiB */
 	so.stdout_limit = live < 1008 ? (live + 16) * ((size_t)4 << 20) : (size_t)4 << 30;
@@ -220,12 +220,7 @@ static int run_agent(struct fanout *f, const struct plan_launcher *l, const char
 	so.argv = (const char *const *)ln.argv;
 	so.envp_extra = (const char *const *)ln.envp_extra;
 	so.env_unset = ln.env_unset;
-	if (so.stderr_fd >= 0) {
-		dprintf(so.stderr_fd, "launch:");
-		for (i = 0; ln.argv[i]; i++)
-			dprintf(so.stderr_fd, " %s", ln.argv[i]);
-		dprintf(so.stderr_fd, "\n");
-	}
+	launch_log(so.stderr_fd, &ln);
 	sup_run(&so, r);
 	launch_release(&ln);
 	return 0;
@@ -330,7 +325,7 @@ static int ping(struct fanout *f, size_t i, const struct attempt_opts *o)
 	return ok;
 }
 
-/* Agent arguments: --timeout-ms=T -- PROBE --name=value...; caller frees with free_strv. */
+/* Agent arguments: --timeout-ms=T -- PROBE --name=value...; caller frees with strv_free(). */
 static char **agent_args(const struct attempt_opts *o)
 {
 	char **v = xcalloc(o->nparams + 4, sizeof(*v)), probe[PATH_MAX];
@@ -342,15 +337,6 @@ static char **agent_args(const struct attempt_opts *o)
 	for (i = 0; i < o->nparams; i++)
 		v[k++] = xasprintf("--%s=%s", o->params[i].name, o->params[i].value);
 	return v;
-}
-
-static void free_strv(char **v)
-{
-	size_t i;
-
-	for (i = 0; v[i]; i++)
-		free(v[i]);
-	free(v);
 }
 
 /*
@@ -439,7 +425,7 @@ static size_t fanout_once(struct fanout *f, const struct attempt_opts *o, cJSON 
 	free(recs);
 	free(live0);
 	plan_launcher_release(&l);
-	free_strv(args);
+	strv_free(args);
 	return failed;
 }
 

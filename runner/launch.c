@@ -39,15 +39,6 @@ static void push(struct strv *s, char *owned)
 	s->v[s->n] = NULL;
 }
 
-static void strv_free(char **v)
-{
-	size_t i;
-
-	for (i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 char *launch_which(const char *name, const char *path)
 {
 	const char *p = path, *end;
@@ -171,4 +162,16 @@ void launch_release(struct launch *l)
 	strv_free(l->argv);
 	strv_free(l->envp_extra);
 	memset(l, 0, sizeof(*l));
+}
+
+void launch_log(int fd, const struct launch *l)
+{
+	size_t i;
+
+	if (fd < 0)
+		return;
+	dprintf(fd, "launch:");
+	for (i = 0; l->argv[i]; i++)
+		dprintf(fd, " %s", l->argv[i]);
+	dprintf(fd, "\n");
 }

@@ -60,6 +60,9 @@ int launch_build(struct launch *l, const struct plan_launcher *lc, const char *p
 		 const char *const *probe_args, const struct launch_host *h, char *err, size_t len);
 void launch_release(struct launch *l);
 
+/* "launch: ARGV..." on fd (nothing when fd < 0), so that a launcher's failure can be replayed by hand. */
+void launch_log(int fd, const struct launch *l);
+
 /*
  * The absolute path of the executable name in the colon-separated dirs of
  * path (empty entries are the current directory); NULL when none. Caller frees.

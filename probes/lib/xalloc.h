@@ -17,4 +17,7 @@ char *xstrndup(const char *s, size_t n);
 __attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...);
 char *xvasprintf(const char *fmt, va_list ap);
 
+/* Free a NULL-terminated array of strings (an argv, an environment list) and the strings; NULL is nothing. */
+void strv_free(char **v);
+
 #endif

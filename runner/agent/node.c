@@ -136,15 +136,6 @@ static char **launcher_vars(void)
 	return names;
 }
 
-static void free_strv(char **v)
-{
-	size_t i;
-
-	for (i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* The probe's stderr, line by line onto ours with "[NODE] " in front. */
 struct prefixer {
 	int fd;
@@ -231,7 +222,7 @@ static cJSON *run_probe(const struct opts *o, const char *name, int rank)
 	free(text);
 	sup_result_release(&r);
 	free(env_node);
-	free_strv(unset);
+	strv_free(unset);
 	return rec;
 }
 
