@@ -9,6 +9,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,14 +99,61 @@ int report_write(const cJSON *results, const char *dir, unsigned mask, const str
 	return report_write_at(results, dir, mask, o, 0, err, len);
 }
 
+/* One writer's job: its format into its file, on a thread of its own. */
+struct job {
+	const struct rmodel *m;
+	const struct format *f;
+	const char *dir;
+	size_t stream_at;
+	pthread_t thread;
+	int started, rc;
+	char err[512];
+};
+
+static void *run_job(void *arg)
+{
+	struct job *j = arg;
+
+	j->rc = write_one(j->m, j->f, j->dir, j->stream_at, j->err, sizeof(j->err));
+	return NULL;
+}
+
+/*
+ * Every selected format at once, one thread each: the writers only read the
+ * model, and a fleet's junit.xml and metrics.prom (tens of MB each) take
+ * as long as the rest together. A thread that cannot be started runs its
+ * writer here. The first failure in table order is reported.
+ */
+static int write_all(const struct rmodel *m, unsigned mask, const char *dir, size_t stream_at, char *err, size_t len)
+{
+	struct job jobs[NFORMATS];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < NFORMATS; i++) {
+		jobs[i] = (struct job){ .m = m, .f = &formats[i], .dir = dir, .stream_at = stream_at };
+		if (!(mask & formats[i].flag))
+			continue;
+		jobs[i].started = !pthread_create(&jobs[i].thread, NULL, run_job, &jobs[i]);
+		if (!jobs[i].started)
+			run_job(&jobs[i]);
+	}
+	for (i = 0; i < NFORMATS; i++) {
+		if (jobs[i].started)
+			pthread_join(jobs[i].thread, NULL);
+		if ((mask & formats[i].flag) && jobs[i].rc && !rc)
+			rc = errf(err, len, "%s", jobs[i].err);
+	}
+	return rc;
+}
+
 static int write_formats(const cJSON *results, const struct verdict *v, const char *dir, unsigned mask,
 			 const struct report_opts *o, size_t stream_at, char *err, size_t len)
 {
 	static const struct report_opts defaults = REPORT_OPTS_INIT;
 	struct rmodel m;
 	struct stat st;
-	size_t i;
-	int rc = -1;
+	int rc;
 
 	if (!mask || (mask & ~(unsigned)REPORT_ALL))
 		return errf(err, len, "no report format selected (use md, html, json, junit, prom or all)");
@@ -116,11 +164,7 @@ static int write_formats(const cJSON *results, const struct verdict *v, const ch
 	if (v ? model_load_verdict(&m, results, v, mask, o ? o : &defaults, err, len)
 	      : model_load(&m, results, mask, o ? o : &defaults, err, len))
 		return -1;
-	for (i = 0; i < NFORMATS; i++)
-		if ((mask & formats[i].flag) && write_one(&m, &formats[i], dir, stream_at, err, len))
-			goto out;
-	rc = 0;
-out:
+	rc = write_all(&m, mask, dir, stream_at, err, len);
 	model_release(&m);
 	return rc;
 }

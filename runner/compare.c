@@ -15,6 +15,7 @@
 #include "compare.h"
 #include "results.h"
 #include "exitcodes.h"
+#include "jsonarena.h"
 #include "quantity.h"
 #include "stats.h"
 #include "strbuf.h"
@@ -775,7 +776,7 @@ static int load_run(const char *path, struct compare_run *r)
 		rc = compare_run_load(doc, path, r, err, sizeof(err));
 	if (rc)
 		fprintf(stderr, "shakedown compare: %s\n", err);
-	cJSON_Delete(doc);
+	json_delete(doc);
 	return rc;
 }
 

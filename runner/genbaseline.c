@@ -7,6 +7,7 @@
 #include "results.h"
 #include "compare.h"
 #include "exitcodes.h"
+#include "jsonarena.h"
 #include "stats.h"
 #include "units.h"
 #include "xalloc.h"
@@ -597,7 +598,7 @@ int genbaseline_main(int argc, char **argv)
 		text = genbaseline_yaml(doc, path, &o, err, sizeof(err));
 	if (!text) {
 		fprintf(stderr, "shakedown baseline: %s\n", err);
-		cJSON_Delete(doc);
+		json_delete(doc);
 		return SD_EXIT_USAGE;
 	}
 	status = str_at(cJSON_GetObjectItemCaseSensitive(doc, "run"), "status");
@@ -607,6 +608,6 @@ int genbaseline_main(int argc, char **argv)
 	fputs(text, stdout);
 	fflush(stdout);
 	free(text);
-	cJSON_Delete(doc);
+	json_delete(doc);
 	return SD_EXIT_OK;
 }

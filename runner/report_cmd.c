@@ -6,6 +6,7 @@
 #include "report_cmd.h"
 #include "baseline.h"
 #include "exitcodes.h"
+#include "jsonarena.h"
 #include "paths.h"
 #include "report.h"
 #include "results.h"
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,21 +59,73 @@ static char *previous_baseline(const cJSON *doc)
 	return cJSON_IsString(p) && !access(p->valuestring, R_OK) ? xstrdup(p->valuestring) : NULL;
 }
 
-int report_render(cJSON *doc, const struct baseline *b, const char *selected_by, const char *dir, unsigned formats,
-		  const struct report_opts *ro)
+void report_judge(cJSON *doc, struct verdict *v, const struct baseline *b, const char *selected_by)
+{
+	verdict_compute(v, b, doc, selected_by);
+	if (cJSON_GetObjectItemCaseSensitive(doc, "verdict"))
+		cJSON_ReplaceItemInObjectCaseSensitive(doc, "verdict", verdict_results_json(v));
+	else
+		cJSON_AddItemToObject(doc, "verdict", verdict_results_json(v));
+}
+
+int report_emit(const cJSON *doc, const struct verdict *v, const char *dir, unsigned formats,
+		const struct report_opts *ro)
 {
 	char err[512];
-	cJSON *v = verdict_evaluate(b, doc, selected_by);
 
-	if (cJSON_GetObjectItemCaseSensitive(doc, "verdict"))
-		cJSON_ReplaceItemInObjectCaseSensitive(doc, "verdict", v);
-	else
-		cJSON_AddItemToObject(doc, "verdict", v);
-	if (report_write(doc, dir, formats, ro, err, sizeof(err))) {
+	if (report_write_verdict(doc, v, dir, formats, ro, err, sizeof(err))) {
 		fprintf(stderr, "shakedown: %s\n", err);
 		return -1;
 	}
 	return 0;
+}
+
+/* results.json, written on a thread of its own while the reports are (report_finish). */
+struct save_job {
+	const char *path;
+	const cJSON *doc;
+	struct results_cache *cache;
+	int rc;
+	char err[512];
+};
+
+static void *save_results(void *arg)
+{
+	struct save_job *j = arg;
+
+	j->rc = results_write_cached(j->path, j->doc, j->cache, j->err, sizeof(j->err));
+	return NULL;
+}
+
+int report_finish(const cJSON *doc, const struct verdict *v, const char *dir, unsigned formats,
+		  const struct report_opts *ro, const char *results_path, struct results_cache *cache)
+{
+	struct save_job j = { results_path, doc, cache, 0, "" };
+	pthread_t t;
+	int threaded = !pthread_create(&t, NULL, save_results, &j);
+	int rc = report_emit(doc, v, dir, formats, ro);
+
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		save_results(&j);
+	if (j.rc) {
+		fprintf(stderr, "shakedown: %s\n", j.err);
+		rc = -1;
+	}
+	return rc;
+}
+
+int report_render(cJSON *doc, const struct baseline *b, const char *selected_by, const char *dir, unsigned formats,
+		  const struct report_opts *ro)
+{
+	struct verdict v;
+	int rc;
+
+	report_judge(doc, &v, b, selected_by);
+	rc = report_emit(doc, &v, dir, formats, ro);
+	verdict_release(&v);
+	return rc;
 }
 
 char *report_runbook_prefix(const char *dir)
@@ -185,7 +239,7 @@ int report_main(int argc, char **argv)
 out:
 	if (bp)
 		baseline_release(bp);
-	cJSON_Delete(doc);
+	json_delete(doc);
 	free(prev);
 	free(copy);
 	free(prefix);

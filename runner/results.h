@@ -18,7 +18,8 @@
 
 /*
  * Read a results.json document. Returns a new tree (caller frees with
- * cJSON_Delete), or NULL with a message in err:
+ * json_delete(): a large document is parsed into an arena, jsonarena.h), or
+ * NULL with a message in err:
  *   cannot read 'x.json': No such file or directory
  *   'x.json' is not JSON (near line 3)
  *   'x.json' is not a shakedown results document (no 'steps' list)
@@ -56,7 +57,8 @@ void results_cache_release(struct results_cache *c);
 
 /*
  * Serialise doc as JSON, each top-level member pretty-printed, the steps from
- * the cache (refreshing stale ones). Returns a new string (caller frees).
+ * the cache (refreshing stale ones), except "nodes": one compact node per
+ * line. Returns a new string (caller frees).
  */
 char *results_print(const cJSON *doc, struct results_cache *c);
 

@@ -128,24 +128,16 @@ static void save(struct run *r)
 	}
 }
 
-/* Check everything so far against the baseline and write the reports (not results.json: save() does). */
+/* Check everything so far against the baseline; write the reports and results.json. */
 static void render(struct run *r)
 {
+	struct verdict v;
+
 	r->last_render = clock_mono_s();
-	if (report_render(r->doc, r->have_bl ? &r->bl : NULL, r->bl_selected_by, r->dir, RUN_REPORTS, &r->ro) &&
-	    !r->write_failed)
+	report_judge(r->doc, &v, r->have_bl ? &r->bl : NULL, r->bl_selected_by);
+	if (report_finish(r->doc, &v, r->dir, RUN_REPORTS, &r->ro, r->results_path, &r->cache))
 		r->write_failed = 1;
-}
-
-/* The reports only, from the verdict already in the document. */
-static void write_reports(struct run *r)
-{
-	char err[512];
-
-	if (report_write(r->doc, r->dir, RUN_REPORTS, &r->ro, err, sizeof(err)) && !r->write_failed) {
-		fprintf(stderr, "shakedown: %s\n", err);
-		r->write_failed = 1;
-	}
+	verdict_release(&v);
 }
 
 /* {"kind": ..., and what the plan gave for it}: how the step's probe was started. */
@@ -804,22 +796,21 @@ static void run_step_nodes(struct run *r, size_t idx, struct attempt_opts *ao, d
 static char *failing_metric(struct run *r, const cJSON *s, const char *id)
 {
 	const char *st = cJSON_GetObjectItemCaseSensitive(s, "status")->valuestring;
-	cJSON *v = r->have_bl ? verdict_evaluate(&r->bl, r->doc, r->bl_selected_by) : NULL;
-	const cJSON *c;
+	struct verdict_fields *f = xmalloc(sizeof(*f));
 	char *metric = NULL;
+	struct verdict v;
+	size_t i;
 
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(v, "checks"))
-	{
-		const char *cs = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "step"));
-		const char *cv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "verdict"));
-		const char *cm = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "metric"));
-
-		if (cs && cv && cm && !strcmp(cs, id) && !strcmp(cv, "fail")) {
-			metric = xstrdup(cm);
-			break;
-		}
+	verdict_compute(&v, r->have_bl ? &r->bl : NULL, r->doc, r->bl_selected_by);
+	for (i = 0; i < v.nchecks && !metric; i++) {
+		if (v.checks[i].result != VERDICT_FAIL || !v.checks[i].bc)
+			continue;
+		verdict_fields(&v, i, f);
+		if (f->step && f->metric && !strcmp(f->step, id))
+			metric = xstrdup(f->metric);
 	}
-	cJSON_Delete(v);
+	verdict_release(&v);
+	free(f);
 	if (!metric && (!strcmp(st, "failed") || !strcmp(st, "error")))
 		metric = xstrdup("");
 	return metric;
@@ -997,17 +988,18 @@ static int combine_codes(int a, int b)
 static int finish_run(struct run *r, int code)
 {
 	cJSON *run = cJSON_GetObjectItemCaseSensitive(r->doc, "run");
+	struct verdict v;
 	char now[40];
 
 	set_str(run, "status", interrupted ? "interrupted" : "complete");
 	set_str(run, "finished", clock_utc_iso(now, sizeof(now)));
 	cJSON_ReplaceItemInObjectCaseSensitive(run, "duration_s", cJSON_CreateNumber(clock_mono_s() - r->t0));
-	cJSON_ReplaceItemInObjectCaseSensitive(r->doc, "verdict",
-					       verdict_evaluate(r->have_bl ? &r->bl : NULL, r->doc, r->bl_selected_by));
-	code = combine_codes(code, verdict_exit_code(cJSON_GetObjectItemCaseSensitive(r->doc, "verdict")));
+	report_judge(r->doc, &v, r->have_bl ? &r->bl : NULL, r->bl_selected_by);
+	code = combine_codes(code, verdict_status_exit_code(v.status));
 	cJSON_ReplaceItemInObjectCaseSensitive(run, "exit_code", cJSON_CreateNumber(code));
-	write_reports(r);
-	save(r);
+	if (report_finish(r->doc, &v, r->dir, RUN_REPORTS, &r->ro, r->results_path, &r->cache))
+		r->write_failed = 1;
+	verdict_release(&v);
 	/* what could not be written is lost to whoever reads the run: never a pass */
 	return r->write_failed ? combine_codes(code, SD_EXIT_PROBE) : code;
 }
@@ -1136,16 +1128,14 @@ static void run_steps(struct run *r)
 				 r->plan.steps[i].probe);
 		run_step(r, i);
 		/*
-		 * Check and rewrite the reports after a step, at most once every
+		 * Check and rewrite the reports (and results.json) after a step, at most once every
 		 * REPORT_INTERVAL_S: a plan of many short steps would otherwise
 		 * spend its time re-rendering. results.json is always current
 		 * (save() after every attempt) and the end of the run, SIGINT
 		 * included, renders everything once more.
 		 */
-		if (clock_mono_s() - r->last_render >= REPORT_INTERVAL_S) {
+		if (clock_mono_s() - r->last_render >= REPORT_INTERVAL_S)
 			render(r);
-			save(r);
-		}
 		print_step_end(r, i);
 	}
 }

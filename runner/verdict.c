@@ -1649,6 +1649,32 @@ cJSON *verdict_json(const struct verdict *v)
 	return o;
 }
 
+cJSON *verdict_results_json(const struct verdict *v)
+{
+	cJSON *o, *checks;
+	struct verdict_fields *f;
+	size_t i;
+
+	if (v->nchecks <= VERDICT_LIST_ALL_MAX)
+		return verdict_json(v);
+	o = head_json(v);
+	cJSON_AddNumberToObject(o, "checks_omitted", (double)v->counts[VERDICT_PASS]);
+	checks = cJSON_AddArrayToObject(o, "checks");
+	f = xmalloc(sizeof(*f));
+	for (i = 0; i < v->nchecks; i++) {
+		struct emit e = { NULL, NULL, 0 };
+
+		if (v->checks[i].result == VERDICT_PASS)
+			continue;
+		e.obj = cJSON_CreateObject();
+		verdict_fields(v, i, f);
+		emit_check(&e, f);
+		cJSON_AddItemToArray(checks, e.obj);
+	}
+	free(f);
+	return o;
+}
+
 int verdict_write(const struct verdict *v, FILE *fp, unsigned flags)
 {
 	cJSON *head = head_json(v);

@@ -184,6 +184,16 @@ const char *verdict_check_key(const struct verdict *v, size_t i, char *buf, size
 #define VERDICT_WRITE_NOT_PASSED 1u
 int verdict_write(const struct verdict *v, FILE *fp, unsigned flags);
 
+/*
+ * The verdict as results.json keeps it: verdict_json() up to
+ * VERDICT_LIST_ALL_MAX checks; beyond, "checks" holds only the checks that
+ * did not pass and "checks_omitted" says how many passed (RESULTS.md): a
+ * 4,096-node run makes some 65,000 to a million checks, and the reports
+ * (rendered from v itself) list them all. Caller owns it.
+ */
+#define VERDICT_LIST_ALL_MAX 10000
+cJSON *verdict_results_json(const struct verdict *v);
+
 /* verdict_compute() and verdict_json() in one: the `verdict` object; caller owns it. */
 cJSON *verdict_evaluate(const struct baseline *b, const cJSON *results, const char *selected_by);
 

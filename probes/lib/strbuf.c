@@ -41,11 +41,19 @@ void strbuf_release(struct strbuf *sb)
 	sb->len = sb->alloc = 0;
 }
 
+/* Room for at least n more bytes and the NUL. */
+static void reserve(struct strbuf *sb, size_t n)
+{
+	if (sb->len + n + 1 > sb->alloc) {
+		sb->alloc = sb->len + n + 1;
+		sb->buf = xrealloc(sb->buf, sb->alloc);
+	}
+}
+
 int strbuf_read_file(struct strbuf *sb, const char *path, size_t max, char *err, size_t len)
 {
 	FILE *fp = fopen(path, "rb");
 	struct stat st;
-	char chunk[65536];
 	size_t n, total = 0;
 	int rc = -1;
 
@@ -55,20 +63,24 @@ int strbuf_read_file(struct strbuf *sb, const char *path, size_t max, char *err,
 		errf(err, len, "%s", S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
 		goto out;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+	/* read into the buffer itself, sized from the file: one read, no copy (a file can still grow) */
+	reserve(sb, (size_t)st.st_size < max ? (size_t)st.st_size + 1 : 65536);
+	do {
+		if (sb->alloc - sb->len < 2)
+			reserve(sb, sb->alloc);
+		n = fread(sb->buf + sb->len, 1, sb->alloc - sb->len - 1, fp);
+		sb->len += n;
+		sb->buf[sb->len] = '\0';
 		total += n;
 		if (total > max) {
 			errf(err, len, "larger than %zu MiB", max >> 20);
 			goto out;
 		}
-		strbuf_add(sb, chunk, n);
-	}
+	} while (n > 0);
 	if (ferror(fp)) {
 		errf(err, len, "%s", strerror(errno));
 		goto out;
 	}
-	if (!sb->buf)
-		strbuf_add(sb, "", 0);
 	rc = 0;
 out:
 	fclose(fp);

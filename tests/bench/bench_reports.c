@@ -8,10 +8,10 @@
  * with a metric for every check of BASELINE on every node (per GPU where the
  * check filters on a gpu label), padded to METRICS_PER_GPU metrics per GPU
  * (default 40), with one node in 64 failing a check. Then it times
- * verdict_evaluate() and report_write() of every format ("tree", the default:
- * what the runner does), or verdict_compute() and report_write_verdict()
- * ("struct": no cJSON object per check), and prints the times and the peak
- * memory of the whole process against the targets (1 s, 256 MB).
+ * verdict_compute() and report_write_verdict() of every format ("struct",
+ * the default: what the runner does), or verdict_evaluate() and
+ * report_write() ("tree": a cJSON object per check), and prints the times and
+ * the peak memory of the whole process against the targets (1 s, 256 MB).
  *
  * --fleet: a multi-node run as the fan-out writes it (runner/RESULTS.md,
  * `nodes`, top-level collective steps): NODES nodes with 8 GPUs each and a
@@ -19,14 +19,18 @@
  * bandwidth and p99 latency), each with ±1 % noise, one planted slow node
  * (10 % below its peers, still above the baseline) and one node on another
  * driver. The document is written to OUTDIR/results.json; a second process
- * (so that its peak memory is its own) then loads it, checks it against
- * BASELINE (tests/data/reports/fleet-baseline.yaml) and writes md, html,
- * junit and prom, and prints the time of each, its peak memory, and whether
- * outlier detection found the planted node and nothing else, and the drift.
+ * (so that its peak memory is its own) then does what the runner does at the
+ * end of a run: loads it, checks it against BASELINE
+ * (tests/data/reports/fleet-baseline.yaml), writes md, html, junit and prom
+ * and results.json with its verdict; it prints the time of each, its peak
+ * memory, and whether outlier detection found the planted node and nothing
+ * else, and the drift.
  */
 #include "baseline.h"
 #include "clock.h"
+#include "jsonarena.h"
 #include "report.h"
+#include "report_cmd.h"
 #include "results.h"
 #include "supervise.h"
 #include "verdict.h"
@@ -323,47 +327,26 @@ static int fleet_detection(const cJSON *v, const char *planted)
 	return hits == 16 && !false_pos; /* the planted node's triad and bf16 GEMM on each of its 8 GPUs */
 }
 
-/* verdict_compute, then the reports from the struct and the verdict streamed to DIR/verdict.json. */
-static int fleet_struct(struct verdict *v, const struct baseline *b, const cJSON *doc, const char *dir, double *t2,
-			double *c2, char *err, size_t len)
-{
-	struct report_opts ro = REPORT_OPTS_INIT;
-	char *path = xasprintf("%s/verdict.json", dir);
-	FILE *fp;
-	int rc = -1;
-
-	verdict_compute(v, b, doc, "command line");
-	*t2 = clock_mono_s();
-	*c2 = cpu_s();
-	if (report_write_verdict(doc, v, dir, REPORT_MD | REPORT_HTML | REPORT_JUNIT | REPORT_PROM, &ro, err, len))
-		goto out;
-	fp = fopen(path, "w");
-	if (!fp || verdict_write(v, fp, 0) || fclose(fp)) {
-		snprintf(err, len, "cannot write '%s'", path);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(path);
-	return rc;
-}
-
 /*
- * The measured part, in its own process: load, check, write. mode "tree":
- * verdict_evaluate() into the document, then report_write() (what the runner
- * does); "struct": verdict_compute() and report_write_verdict(), plus the
- * verdict streamed to a file with verdict_write() (what results.json needs).
+ * The measured part, in its own process, as the runner ends a run (run.c
+ * finish_run) and `shakedown report` re-checks one: load results.json,
+ * check it (report_judge: the struct verdict, and the verdict results.json
+ * keeps), write md, html, junit and prom from the struct and results.json
+ * with its verdict (report_finish).
  */
-static int fleet_run(const char *baseline, const char *dir, const char *planted, const char *mode)
+static int fleet_run(const char *baseline, const char *dir, const char *planted)
 {
 	struct report_opts ro = REPORT_OPTS_INIT;
+	struct results_cache cache = { NULL, 0 };
 	struct diags d = DIAGS_INIT;
 	struct baseline b;
-	struct verdict vs;
+	struct verdict v;
 	char err[512], *path = xasprintf("%s/results.json", dir);
 	double t0, t1, t2, t3, c0, c1, c2, c3;
-	cJSON *doc = NULL, *v = NULL;
-	int rc = 1, found, nodes, tree = !strcmp(mode, "tree");
+	const cJSON *vj;
+	cJSON *doc = NULL;
+	int rc = 1, found, nodes;
+	long in_size = file_size(dir, "results.json");
 
 	if (baseline_load(baseline, &b, &d)) {
 		diags_print(&d, stderr);
@@ -378,64 +361,56 @@ static int fleet_run(const char *baseline, const char *dir, const char *planted,
 	}
 	t1 = clock_mono_s();
 	c1 = cpu_s();
-	if (tree) {
-		v = verdict_evaluate(&b, doc, "command line");
-		cJSON_AddItemToObject(doc, "verdict", v);
-		t2 = clock_mono_s();
-		c2 = cpu_s();
-		rc = report_write(doc, dir, REPORT_MD | REPORT_HTML | REPORT_JUNIT | REPORT_PROM, &ro, err,
-				  sizeof(err));
-	} else {
-		rc = fleet_struct(&vs, &b, doc, dir, &t2, &c2, err, sizeof(err));
-	}
+	report_judge(doc, &v, &b, "command line");
+	t2 = clock_mono_s();
+	c2 = cpu_s();
+	rc = report_finish(doc, &v, dir, REPORT_MD | REPORT_HTML | REPORT_JUNIT | REPORT_PROM, &ro, path, &cache);
 	t3 = clock_mono_s();
 	c3 = cpu_s();
 	if (rc) {
 		fprintf(stderr, "bench_reports: %s\n", err);
 		rc = 1;
-		goto out_b;
+		goto out_v;
 	}
-	if (!tree) {
-		v = verdict_head_json(&vs);
-		cJSON_AddItemToObject(doc, "verdict", v);
-	}
+	vj = cJSON_GetObjectItemCaseSensitive(doc, "verdict");
 	nodes = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "nodes"));
-	printf("fleet (%s): %d nodes, %zu check results, %d series judged across nodes\n",
-	       tree ? "verdict as a cJSON tree, as the runner does now" : "reports from the struct verdict", nodes,
-	       tree ? (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(v, "checks")) : vs.nchecks,
-	       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(v, "series")));
-	found = fleet_detection(v, planted);
-	printf("  wall: load %.3f s + check %.3f s + write md,html,junit,prom %.3f s = %.3f s; peak memory %.0f MB\n",
+	printf("fleet (as the runner ends a run): %d nodes, %zu check results, %d series judged across nodes\n", nodes,
+	       v.nchecks, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(vj, "series")));
+	found = fleet_detection(vj, planted);
+	printf("  wall: load %.3f s + check %.3f s + write md,html,junit,prom,results.json %.3f s = %.3f s; "
+	       "peak memory %.0f MB\n",
 	       t1 - t0, t2 - t1, t3 - t2, t3 - t0, peak_rss_kb() / 1024.0);
-	printf("  cpu:  load %.3f s + check %.3f s + write md,html,junit,prom %.3f s = %.3f s (user + system)\n",
-	       c1 - c0, c2 - c1, c3 - c2, c3 - c0);
-	printf("  sizes: results.json %.1f MB, report.html %.0f kB, report.md %.0f kB, junit.xml %.1f MB, "
-	       "metrics.prom %.1f MB\n",
-	       file_size(dir, "results.json") / 1e6, file_size(dir, "report.html") / 1e3,
-	       file_size(dir, "report.md") / 1e3, file_size(dir, "junit.xml") / 1e6,
-	       file_size(dir, "metrics.prom") / 1e6);
-	printf("fleet_%d_%s_detection %s\n", nodes, mode,
-	       found ? "PASS (the planted node, no false positive)" : "FAIL");
-	printf("fleet_%d_%s_seconds %.3f %s (cpu %.3f s)\n", nodes, mode, t3 - t0,
-	       t3 - t0 <= 1.0 ? "PASS" : "OVER TARGET", c3 - c0);
-	printf("fleet_%d_%s_peak_mb %.0f %s\n", nodes, mode, peak_rss_kb() / 1024.0,
+	printf("  cpu:  load %.3f s + check %.3f s + write %.3f s = %.3f s (user + system)\n", c1 - c0, c2 - c1,
+	       c3 - c2, c3 - c0);
+	printf("  sizes: results.json read %.1f MB, written %.1f MB (%d checks kept, %.0f passed omitted); report.html "
+	       "%.0f kB, report.md %.0f kB, junit.xml %.1f MB, metrics.prom %.1f MB\n",
+	       in_size / 1e6, file_size(dir, "results.json") / 1e6,
+	       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(vj, "checks")),
+	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(vj, "checks_omitted")),
+	       file_size(dir, "report.html") / 1e3, file_size(dir, "report.md") / 1e3,
+	       file_size(dir, "junit.xml") / 1e6, file_size(dir, "metrics.prom") / 1e6);
+	printf("fleet_%d_detection %s\n", nodes, found ? "PASS (the planted node, no false positive)" : "FAIL");
+	printf("fleet_%d_seconds %.3f %s (cpu %.3f s)\n", nodes, t3 - t0, t3 - t0 <= 1.0 ? "PASS" : "OVER TARGET",
+	       c3 - c0);
+	printf("fleet_%d_peak_mb %.0f %s\n", nodes, peak_rss_kb() / 1024.0,
 	       peak_rss_kb() / 1024.0 <= 256 ? "PASS" : "OVER TARGET");
 	rc = found ? 0 : 1;
-	if (!tree)
-		verdict_release(&vs);
+out_v:
+	verdict_release(&v);
 out_b:
 	baseline_release(&b);
 out:
-	cJSON_Delete(doc);
+	results_cache_release(&cache);
+	json_delete(doc);
 	diags_release(&d);
 	free(path);
 	return rc;
 }
 
 /* This program again with --fleet-run (argv, never a shell); its output passed on. 0 when it succeeded. */
-static int run_self(char **argv, const char *planted, const char *mode)
+static int run_self(char **argv, const char *planted)
 {
-	const char *av[] = { argv[0], "--fleet-run", argv[2], argv[3], planted, mode, NULL };
+	const char *av[] = { argv[0], "--fleet-run", argv[2], argv[3], planted, NULL };
 	struct sup_opts so = { .argv = av, .stderr_fd = STDERR_FILENO };
 	struct sup_result r;
 	int rc = sup_run(&so, &r) || !sup_clean(&r);
@@ -452,8 +427,8 @@ static int fleet_main(int argc, char **argv)
 	char planted[32], *path;
 	int rc;
 
-	if (argc == 6 && !strcmp(argv[1], "--fleet-run"))
-		return fleet_run(argv[2], argv[3], argv[4], argv[5]);
+	if (argc == 5 && !strcmp(argv[1], "--fleet-run"))
+		return fleet_run(argv[2], argv[3], argv[4]);
 	if (argc < 4 || nodes < 8) {
 		fprintf(stderr, "usage: bench_reports --fleet BASELINE OUTDIR NODES (at least 8)\n");
 		return 2;
@@ -465,8 +440,7 @@ static int fleet_main(int argc, char **argv)
 	if (rc)
 		return 1;
 	/* exec'd again so that the peak memory is the check's and the reports', not the generator's */
-	rc = run_self(argv, planted, "tree") || run_self(argv, planted, "struct");
-	return rc ? 1 : 0;
+	return run_self(argv, planted) ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -482,7 +456,7 @@ int main(int argc, char **argv)
 	int nodes = argc > 3 ? (int)strtol(argv[3], NULL, 10) : 4096;
 	int gpus = argc > 4 ? (int)strtol(argv[4], NULL, 10) : 8;
 	int per = argc > 5 ? (int)strtol(argv[5], NULL, 10) : 40;
-	int rc = 1, tree = argc <= 6 || strcmp(argv[6], "struct");
+	int rc = 1, tree = argc > 6 && !strcmp(argv[6], "tree");
 	struct verdict vs;
 	size_t nchecks;
 

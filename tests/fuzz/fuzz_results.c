@@ -5,8 +5,11 @@
  * results_read() (runner/results.h) reads the input from input.json in the
  * harness's private directory (fuzz_util.h); a document it accepts then goes
  * through:
+ *  - the raw input, parsed into an arena (json_arena_parse()), changed and
+ *    released;
  *  - report: verdict_evaluate() with no baseline and with a fixed one
  *    (suites/baselines/h100-sxm-80gb.yaml), verdict_write(),
+ *    verdict_results_json(), the writers on model_load_verdict(),
  *    terminal_verdict(), and the report model (reports/model.h) with every
  *    writer, both on the document's own `verdict` (model_load() promises to
  *    validate what it reads) and on the one just computed, as report_render()
@@ -23,6 +26,7 @@
 #include "compare.h"
 #include "fuzz_util.h"
 #include "genbaseline.h"
+#include "jsonarena.h"
 #include "model.h"
 #include "report.h"
 #include "results.h"
@@ -51,14 +55,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz_results: %s\n", err);
 		abort();
 	}
-	cJSON_Delete(doc);
+	json_delete(doc);
 	diags_release(&d);
 	free(bl);
 	free(rs);
 	return 0;
 }
 
-static void render(const cJSON *doc)
+/* Every writer on the model of doc, and of v when it is given (what report_emit() does). */
+static void render(const cJSON *doc, const struct verdict *v)
 {
 	static const report_writer_fn writers[] = { report_md, report_html, report_json, report_junit, report_prom };
 	struct report_opts o = REPORT_OPTS_INIT;
@@ -67,7 +72,8 @@ static void render(const cJSON *doc)
 	char err[512];
 	size_t i;
 
-	if (model_load(&m, doc, REPORT_ALL, &o, err, sizeof(err)))
+	if (v ? model_load_verdict(&m, doc, v, REPORT_ALL, &o, err, sizeof(err))
+	      : model_load(&m, doc, REPORT_ALL, &o, err, sizeof(err)))
 		return;
 	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++) {
 		sink_init(&s, "unused", SIZE_MAX); /* never streams: nothing is written to a file */
@@ -84,10 +90,12 @@ static void report(cJSON *doc, FILE *devnull)
 	cJSON *fresh;
 
 	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "verdict")))
-		render(doc);
+		render(doc, NULL);
 	if (verdict_compute(&v, &fixed_baseline, doc, "command line") == 0) {
 		verdict_write(&v, devnull, 0);
 		verdict_write(&v, devnull, VERDICT_WRITE_NOT_PASSED);
+		cJSON_Delete(verdict_results_json(&v));
+		render(doc, &v);
 	}
 	verdict_release(&v);
 	fresh = verdict_evaluate(NULL, doc, "none");
@@ -99,7 +107,7 @@ static void report(cJSON *doc, FILE *devnull)
 		cJSON_AddItemToObject(doc, "verdict", fresh);
 	terminal_verdict(fresh, devnull, 20);
 	verdict_exit_code(fresh);
-	render(doc);
+	render(doc, NULL);
 }
 
 static void compare_one(const struct compare_run *a, const struct compare_run *b, FILE *devnull)
@@ -144,6 +152,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *devnull;
 	cJSON *doc;
 
+	/* the input as any JSON, parsed into an arena (jsonarena.h), changed, and released */
+	doc = json_arena_parse((const char *)data, size, NULL, 0);
+	if (cJSON_IsObject(doc) || cJSON_IsArray(doc)) {
+		if (doc->child)
+			cJSON_Delete(cJSON_DetachItemViaPointer(doc, doc->child));
+		if (cJSON_IsObject(doc))
+			cJSON_AddStringToObject(doc, "added", "x");
+		else
+			cJSON_AddItemToArray(doc, cJSON_CreateString("added"));
+	}
+	json_delete(doc);
 	fuzz_write_file(path, data, size);
 	doc = results_read(path, err, sizeof(err));
 	free(path);
@@ -156,6 +175,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	genbaseline(doc);
 	report(doc, devnull); /* last: it replaces the document's verdict */
 	fclose(devnull);
-	cJSON_Delete(doc);
+	json_delete(doc);
 	return 0;
 }

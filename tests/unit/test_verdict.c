@@ -1050,6 +1050,53 @@ static void test_write(void **state)
 	cJSON_Delete(doc);
 }
 
+/* What results.json keeps: every check of a small run; past VERDICT_LIST_ALL_MAX only those that did not pass. */
+static void test_results_json(void **state)
+{
+	struct baseline b;
+	struct diags d = DIAGS_INIT;
+	struct verdict v;
+	cJSON *doc = multi_node_doc(5), *all, *kept;
+	const cJSON *c;
+	size_t per_node, nodes, fails = 0;
+
+	(void)state;
+	assert_int_equal(baseline_load(FIX "good.yaml", &b, &d), 0);
+	assert_int_equal(verdict_compute(&v, &b, doc, "auto"), 0);
+	all = verdict_json(&v);
+	kept = verdict_results_json(&v);
+	assert_true(cJSON_Compare(all, kept, 1)); /* small: the whole verdict */
+	assert_null(cJSON_GetObjectItem(kept, "checks_omitted"));
+	per_node = v.nchecks / 5;
+	cJSON_Delete(all);
+	cJSON_Delete(kept);
+	verdict_release(&v);
+	cJSON_Delete(doc);
+
+	/* just past the limit */
+	nodes = VERDICT_LIST_ALL_MAX / per_node + 1;
+	doc = multi_node_doc((int)nodes);
+	assert_int_equal(verdict_compute(&v, &b, doc, "auto"), 0);
+	assert_true(v.nchecks > VERDICT_LIST_ALL_MAX);
+	all = verdict_json(&v);
+	kept = verdict_results_json(&v);
+	assert_true(cJSON_Compare(cJSON_GetObjectItem(all, "counts"), cJSON_GetObjectItem(kept, "counts"), 1));
+	assert_true(cJSON_Compare(cJSON_GetObjectItem(all, "nodes"), cJSON_GetObjectItem(kept, "nodes"), 1));
+	assert_true(cJSON_Compare(cJSON_GetObjectItem(all, "not_ready_nodes"),
+				  cJSON_GetObjectItem(kept, "not_ready_nodes"), 1));
+	assert_int_equal(num(kept, "checks_omitted"), v.counts[VERDICT_PASS]);
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(all, "checks")) fails += strcmp(field(c, "verdict"), "pass") != 0;
+	assert_true(fails > 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(kept, "checks")), fails);
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(kept, "checks")) assert_string_not_equal(field(c, "verdict"), "pass");
+	cJSON_Delete(all);
+	cJSON_Delete(kept);
+	verdict_release(&v);
+	cJSON_Delete(doc);
+	baseline_release(&b);
+	diags_release(&d);
+}
+
 static void test_exit_codes(void **state)
 {
 	static const struct {
@@ -1088,6 +1135,7 @@ int main(void)
 		cmocka_unit_test(test_fleet),
 		cmocka_unit_test(test_fleet_drift_many),
 		cmocka_unit_test(test_write),
+		cmocka_unit_test(test_results_json),
 		cmocka_unit_test(test_exit_codes),
 	};
 
