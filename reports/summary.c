@@ -423,14 +423,56 @@ static char *inv_ib(const cJSON *env)
 	return sb.len ? strbuf_detach(&sb) : xstrdup("none");
 }
 
+/*
+ * The software the audit found (its env.inventory, probes/METRICS.md): every
+ * key with a value but os and kernel (the OS row has them), "key value"
+ * joined with " · ". NULL when the node has no audit inventory.
+ */
+static char *inv_software(const cJSON *inv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, inv)
+	{
+		if (!cJSON_IsString(e) || !e->string || !strcmp(e->string, "os") || !strcmp(e->string, "kernel"))
+			continue;
+		out_addf(&sb, "%s%s %s", sb.len ? " · " : "", e->string, e->valuestring);
+	}
+	return sb.len ? strbuf_detach(&sb) : NULL;
+}
+
+/* Node i's audit inventory: env.inventory of the last attempt with a result of its first audit step, or NULL. */
+static const cJSON *audit_inventory(const struct rmodel *m, size_t i)
+{
+	const cJSON *at, *res, *found = NULL;
+	size_t k;
+
+	for (k = m->nodes[i].step_first; k < m->nodes[i].step_first + m->nodes[i].nsteps; k++) {
+		if (!m->steps[k].probe || strcmp(m->steps[k].probe, "audit"))
+			continue;
+		cJSON_ArrayForEach(at, get(m->steps[k].obj, "attempts")) if (cJSON_IsObject(res = get(at, "result")))
+			found = res;
+		if (found)
+			return get(get(found, "env"), "inventory");
+	}
+	return NULL;
+}
+
 typedef char *(*inv_fn)(const cJSON *env);
+
+/* What a row reads on each node: its sysinfo env, or its audit inventory. */
+enum inv_src { INV_SYSINFO, INV_AUDIT };
 
 static const struct {
 	const char *key;
 	inv_fn fn;
+	enum inv_src src;
 } inv_rows[] = {
-	{ "OS", inv_os },     { "CPU", inv_cpu },   { "NUMA", inv_numa },     { "memory", inv_memory },
-	{ "GPUs", inv_gpus }, { "NICs", inv_nics }, { "InfiniBand", inv_ib },
+	{ "OS", inv_os, INV_SYSINFO },	       { "CPU", inv_cpu, INV_SYSINFO },
+	{ "NUMA", inv_numa, INV_SYSINFO },     { "memory", inv_memory, INV_SYSINFO },
+	{ "GPUs", inv_gpus, INV_SYSINFO },     { "NICs", inv_nics, INV_SYSINFO },
+	{ "InfiniBand", inv_ib, INV_SYSINFO }, { "software", inv_software, INV_AUDIT },
 };
 
 /*
@@ -438,7 +480,7 @@ static const struct {
  * or the variants by how many nodes have them (drift across a fleet is a
  * finding in itself). Linear: the texts are counted in a hash map.
  */
-static char *inv_row(const struct rmodel *m, inv_fn fn)
+static char *inv_row(const struct rmodel *m, inv_fn fn, enum inv_src src)
 {
 	struct map seen = MAP_INIT;
 	char **text = xcalloc(m->nnodes, sizeof(char *));
@@ -447,7 +489,7 @@ static char *inv_row(const struct rmodel *m, inv_fn fn)
 	struct strbuf sb = STRBUF_INIT;
 
 	for (i = 0; i < m->nnodes; i++) {
-		const cJSON *env = get(m->nodes[i].inventory, "env");
+		const cJSON *env = src == INV_AUDIT ? audit_inventory(m, i) : get(m->nodes[i].inventory, "env");
 
 		if (!env || !(text[i] = fn(env)))
 			continue;
@@ -491,7 +533,7 @@ static void build_env(struct rmodel *m)
 	size_t i;
 
 	for (i = 0; i < sizeof(inv_rows) / sizeof(inv_rows[0]); i++)
-		add_row(&m->env, &m->nenv, inv_rows[i].key, inv_row(m, inv_rows[i].fn));
+		add_row(&m->env, &m->nenv, inv_rows[i].key, inv_row(m, inv_rows[i].fn, inv_rows[i].src));
 	if (!m->nenv) {
 		const cJSON *host = get(m->doc, "host");
 

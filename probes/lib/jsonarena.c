@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#define ARENA_PER_BYTE 16u	    /* reserved bytes per byte of text: cJSON needs 5-8 on results documents */
-#define ARENA_SLACK (1u << 20)	    /* and this much more */
-#define ARENA_ALIGN_TO (2u << 20)   /* a huge page: where the reservation starts */
-#define ARENA_MAX 16		    /* arenas live at once; more parse with malloc */
-#define ARENA_HEADER 64		    /* the struct arena at the start, rounded up */
+#define ARENA_PER_BYTE 16u	  /* reserved bytes per byte of text: cJSON needs 5-8 on results documents */
+#define ARENA_SLACK (1u << 20)	  /* and this much more */
+#define ARENA_ALIGN_TO (2u << 20) /* a huge page: where the reservation starts */
+#define ARENA_MAX 16		  /* arenas live at once; more parse with malloc */
+#define ARENA_HEADER 64		  /* the struct arena at the start, rounded up */
 
 struct arena {
 	char *base; /* the mapping: this header, then the items */

@@ -58,14 +58,15 @@ static void test_changes(void **state)
 	(void)state;
 	nodes = cJSON_GetObjectItem(doc, "nodes");
 	n0 = cJSON_GetArrayItem(nodes, 0);
-	cJSON_AddStringToObject(n0, "status", "ok");		     /* a malloc'd item under an arena one */
+	cJSON_AddStringToObject(n0, "status", "ok");		       /* a malloc'd item under an arena one */
 	cJSON_ReplaceItemInObject(n0, "value", cJSON_CreateNumber(7)); /* an arena item freed as a no-op */
 	cJSON_DeleteItemFromObject(doc, "name");
 	kept = cJSON_DetachItemFromArray(nodes, 1);
 	cJSON_AddItemToObject(doc, "verdict", cJSON_Parse("{\"status\": \"READY\"}"));
 	text = cJSON_PrintUnformatted(doc);
-	assert_string_equal(text, "{\"schema_version\":1,\"nodes\":[{\"host\":\"n0\",\"value\":7,\"labels\":{\"gpu\":\"0\"},"
-				  "\"status\":\"ok\"}],\"verdict\":{\"status\":\"READY\"}}");
+	assert_string_equal(text,
+			    "{\"schema_version\":1,\"nodes\":[{\"host\":\"n0\",\"value\":7,\"labels\":{\"gpu\":\"0\"},"
+			    "\"status\":\"ok\"}],\"verdict\":{\"status\":\"READY\"}}");
 	free(text);
 	assert_string_equal(cJSON_GetObjectItem(kept, "host")->valuestring, "n1");
 	cJSON_Delete(kept); /* an arena subtree on its own: freeing it is a no-op, and safe */
@@ -172,9 +173,9 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_same_as_cjson), cmocka_unit_test(test_changes),
+		cmocka_unit_test(test_same_as_cjson),  cmocka_unit_test(test_changes),
 		cmocka_unit_test(test_outgrows_arena), cmocka_unit_test(test_many_live),
-		cmocka_unit_test(test_parse_error),   cmocka_unit_test(test_ordinary),
+		cmocka_unit_test(test_parse_error),    cmocka_unit_test(test_ordinary),
 		cmocka_unit_test(test_threads),
 	};
 

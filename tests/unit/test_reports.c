@@ -801,10 +801,16 @@ static void test_fleet(void **state)
 			    "| `n003` | unreachable: ssh: connect to host n003 port 22: No route to host |\n");
 	assert_contains(md, "| `n002` | `hbm.triad{gpu=0}` | 2.40 TB/s | 3 TB/s | -13.5 | triad{gpu=0} 2.40 TB/s is "
 			    "20.0 % below the median 3 TB/s of 3 nodes (z = -13.5) |\n");
+	/* the audit's software versions in the environment table, by variant across the nodes that ran it */
+	assert_contains(md, "| software | 2 variants: nvidia\\_driver 580.65.06 · cuda\\_driver 12.8 · nccl 2.21.5 · "
+			    "module.nvidia 580.65.06 (2 nodes, e.g. n001); nvidia\\_driver 570.124.06");
 	assert_contains(md, "## Fleet drift\n");
 	assert_contains(md, "| `nvidia_driver` | `580.65.06` | 2 | `n001`, `n002` |\n"
 			    "| `nvidia_driver` | `570.124.06` | 1 | `n004` |\n");
 	assert_lacks(md, "No multi-node outlier analysis yet");
+	/* the audit's software versions in the environment table, by variant across the nodes that ran it */
+	assert_contains(md, "| software | 2 variants: nvidia\\_driver 580.65.06 · cuda\\_driver 12.8 · nccl 2.21.5 · "
+			    "module.nvidia 580.65.06 (2 nodes, e.g. n001); nvidia\\_driver 570.124.06");
 	assert_contains(md, "Pairwise locate of `busbw-all` (all\\_reduce\\_busbw, 3 pair runs):\n\n"
 			    "- node `n002`: slow in 2 of 2 pairs\n");
 
