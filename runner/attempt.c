@@ -2,6 +2,7 @@
 #include "attempt.h"
 #include "catalog.h"
 #include "launch.h"
+#include "pergpu.h"
 #include "plan.h"
 #include "protocol.h"
 #include "supervise.h"
@@ -9,6 +10,7 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,7 +248,26 @@ static cJSON *attempt_new(void)
 	return at;
 }
 
-cJSON *attempt_run(const struct attempt_opts *o)
+/* extra and the launcher's own variables, in one NULL-terminated list (the strings borrowed). */
+static const char **join_env(const char *const *extra, char *const *launcher)
+{
+	size_t n = 0, k = 0, i;
+	const char **v;
+
+	for (i = 0; extra && extra[i]; i++)
+		n++;
+	for (i = 0; launcher && launcher[i]; i++)
+		n++;
+	v = xcalloc(n + 1, sizeof(*v));
+	for (i = 0; extra && extra[i]; i++)
+		v[k++] = extra[i];
+	for (i = 0; launcher && launcher[i]; i++)
+		v[k++] = launcher[i];
+	return v;
+}
+
+/* One instance of the probe; extra_env (may be NULL) added to its environment. */
+static cJSON *run_one(const struct attempt_opts *o, const char *const *extra_env)
 {
 	char **args = probe_args(o), why[512];
 	struct launch_host host = launch_host_current();
@@ -264,6 +285,7 @@ cJSON *attempt_run(const struct attempt_opts *o)
 	struct sup_result r;
 	cJSON *at = attempt_new(), *ex = cJSON_GetObjectItemCaseSensitive(at, "exit");
 	struct logref log = { o->log_path, 0 };
+	const char **env = NULL;
 
 	if (launch_build(&l, o->launcher, o->probe->path, (const char *const *)args, &host, why, sizeof(why))) {
 		set_reason(at, "error", why, NULL);
@@ -271,7 +293,8 @@ cJSON *attempt_run(const struct attempt_opts *o)
 		return at;
 	}
 	so.argv = (const char *const *)l.argv;
-	so.envp_extra = (const char *const *)l.envp_extra;
+	env = join_env(extra_env, l.envp_extra);
+	so.envp_extra = env;
 	so.env_unset = l.env_unset;
 	if (strcmp(l.who, "probe")) /* the command line of a launcher, not of a local probe */
 		launch_log(o->stderr_fd, &l);
@@ -295,6 +318,76 @@ cJSON *attempt_run(const struct attempt_opts *o)
 	sup_result_release(&r);
 	launch_release(&l);
 	strv_free(args);
+	free(env);
+	return at;
+}
+
+/* One instance per GPU (pergpu.h), on threads of their own. */
+struct gpu_job {
+	struct attempt_opts o;
+	const char *env[3];
+	char *vis, *gpu;
+	cJSON *at;
+	pthread_t thread;
+	int started;
+};
+
+static void *gpu_job_run(void *arg)
+{
+	struct gpu_job *j = arg;
+
+	j->at = run_one(&j->o, j->env);
+	return NULL;
+}
+
+static cJSON *run_per_gpu(const struct attempt_opts *o, char **gpus, size_t n)
+{
+	struct gpu_job *jobs = xcalloc(n, sizeof(*jobs));
+	cJSON **at = xcalloc(n, sizeof(*at)), *m;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct gpu_job *j = &jobs[i];
+
+		j->o = *o;
+		if (i) /* one progress line, not n */
+			j->o.tick = NULL;
+		j->o.log_path = NULL; /* the log's last line may be another instance's: no "last log line" in reasons */
+		j->vis = xasprintf("CUDA_VISIBLE_DEVICES=%s", gpus[i]);
+		j->gpu = xasprintf("SHAKEDOWN_GPU=%s", gpus[i]);
+		j->env[0] = j->vis;
+		j->env[1] = j->gpu;
+		j->started = !pthread_create(&j->thread, NULL, gpu_job_run, j);
+		if (!j->started)
+			gpu_job_run(j);
+	}
+	for (i = 0; i < n; i++) {
+		if (jobs[i].started)
+			pthread_join(jobs[i].thread, NULL);
+		at[i] = jobs[i].at;
+	}
+	m = pergpu_merge(at, (const char *const *)gpus, n, o->probe->name);
+	for (i = 0; i < n; i++) {
+		cJSON_Delete(at[i]);
+		free(jobs[i].vis);
+		free(jobs[i].gpu);
+	}
+	free(at);
+	free(jobs);
+	return m;
+}
+
+cJSON *attempt_run(const struct attempt_opts *o)
+{
+	size_t n = 0;
+	char **gpus = NULL;
+	cJSON *at;
+
+	/* per GPU only where the probe runs on this machine: a launcher's ranks are the collective's own */
+	if (o->probe->per_gpu && (!o->launcher || o->launcher->kind == PLAN_LAUNCH_LOCAL))
+		gpus = pergpu_devices(&n);
+	at = n ? run_per_gpu(o, gpus, n) : run_one(o, NULL);
+	strv_free(gpus);
 	return at;
 }
 
@@ -316,6 +409,29 @@ cJSON *attempt_none(const char *status, const char *reason)
 	return at;
 }
 
+/* A node's per-GPU record: {"gpus": [{"gpu": "0", and a record as below}, ...]}, merged (pergpu.h). */
+static cJSON *from_gpu_records(const struct attempt_opts *o, const cJSON *subs)
+{
+	size_t n = (size_t)cJSON_GetArraySize(subs), i = 0;
+	cJSON **at = xcalloc(n + 1, sizeof(*at)), *m;
+	const char **gpus = xcalloc(n + 1, sizeof(*gpus));
+	const cJSON *sub;
+
+	cJSON_ArrayForEach(sub, subs)
+	{
+		const char *g = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sub, "gpu"));
+
+		gpus[i] = g ? g : "?";
+		at[i++] = attempt_from_record(o, sub);
+	}
+	m = pergpu_merge(at, gpus, i, o->probe->name);
+	while (i)
+		cJSON_Delete(at[--i]);
+	free(at);
+	free(gpus);
+	return m;
+}
+
 cJSON *attempt_from_record(const struct attempt_opts *o, const cJSON *rec)
 {
 	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(rec, "exit"),
@@ -328,6 +444,10 @@ cJSON *attempt_from_record(const struct attempt_opts *o, const cJSON *rec)
 	char why[512];
 
 	memset(&r, 0, sizeof(r));
+	if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(rec, "gpus")) && !cJSON_IsString(lost)) {
+		cJSON_Delete(at);
+		return from_gpu_records(o, cJSON_GetObjectItemCaseSensitive(rec, "gpus"));
+	}
 	if (cJSON_IsString(lost)) {
 		set_reason(at, "error", lost->valuestring, NULL);
 		return at;

@@ -37,6 +37,9 @@ struct attempt_opts {
  * Returns a new object (caller owns):
  *   {"status": ok|skipped|failed|error|interrupted, "reason": string|null,
  *    "wall_s": n, "exit": {"code": n|null, "signal": n|null}, "result": probe document|null}
+ * A probe whose description says per_gpu, started on this machine (no
+ * launcher, or a local one), runs once per GPU at once and the instances
+ * are merged into the one attempt returned (pergpu.h).
  */
 cJSON *attempt_run(const struct attempt_opts *o);
 
@@ -44,6 +47,8 @@ cJSON *attempt_run(const struct attempt_opts *o);
  * The attempt for one node of a fan-out (runner/fanout.h), from the record
  * the node's agent sent (runner/agent/node.c): how its probe ended and what
  * it printed, judged as attempt_run() judges a local probe. A record with
+ * "gpus" (one per GPU: the agent's --per-gpu) is judged per GPU and merged
+ * (pergpu.h). A record with
  * "lost" (the node sent nothing in time) is an error with that reason.
  * Uses o->probe; returns a new object like attempt_run's (caller owns).
  */

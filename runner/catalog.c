@@ -178,6 +178,7 @@ static struct probe_desc *desc_from_json(const cJSON *doc)
 	d->name = dup_string(doc, "probe");
 	d->version = dup_string(doc, "version");
 	d->description = dup_string(doc, "description");
+	d->per_gpu = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "per_gpu"));
 	d->params = xcalloc((size_t)cJSON_GetArraySize(params) + 1, sizeof(*d->params));
 	cJSON_ArrayForEach(x, params)
 	{

@@ -33,6 +33,7 @@ struct probe_desc {
 	size_t nparams;
 	struct probe_mdesc *metrics;
 	size_t nmetrics;
+	int per_gpu; /* "per_gpu": true: one instance per GPU (attempt.h) */
 };
 
 struct catalog {

@@ -325,13 +325,15 @@ static int ping(struct fanout *f, size_t i, const struct attempt_opts *o)
 	return ok;
 }
 
-/* Agent arguments: --timeout-ms=T -- PROBE --name=value...; caller frees with strv_free(). */
+/* Agent arguments: --timeout-ms=T [--per-gpu] -- PROBE --name=value...; caller frees with strv_free(). */
 static char **agent_args(const struct attempt_opts *o)
 {
-	char **v = xcalloc(o->nparams + 4, sizeof(*v)), probe[PATH_MAX];
+	char **v = xcalloc(o->nparams + 5, sizeof(*v)), probe[PATH_MAX];
 	size_t i, k = 0;
 
 	v[k++] = xasprintf("--timeout-ms=%llu", (unsigned long long)(o->timeout_ns / 1000000ULL));
+	if (o->probe->per_gpu)
+		v[k++] = xstrdup("--per-gpu");
 	v[k++] = xstrdup("--");
 	v[k++] = xstrdup(realpath(o->probe->path, probe) ? probe : o->probe->path);
 	for (i = 0; i < o->nparams; i++)

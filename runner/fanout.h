@@ -10,6 +10,8 @@
  * --p=v...
  *
  * and each node's record becomes that node's attempt (attempt_from_record).
+ * A probe whose description says per_gpu gets --per-gpu: the agent runs one
+ * instance per GPU of its node and the runner merges them (pergpu.h).
  * The launcher runs under the supervisor with the step's timeout plus
  * FANOUT_SLACK_S, so the run never hangs on it.
  *

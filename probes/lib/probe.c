@@ -355,9 +355,12 @@ int probe_rank(void)
 
 void probe_log(struct probe_ctx *ctx, const char *fmt, ...)
 {
+	const char *gpu = ctx->ops->per_gpu ? getenv("SHAKEDOWN_GPU") : NULL;
 	va_list ap;
 
-	if (ctx->rank >= 0)
+	if (gpu && *gpu) /* one instance of several on the node, sharing its log (PROTOCOL.md) */
+		fprintf(stderr, "%s[gpu %s]: ", ctx->ops->name, gpu);
+	else if (ctx->rank >= 0)
 		fprintf(stderr, "%s[%d]: ", ctx->ops->name, ctx->rank);
 	else
 		fprintf(stderr, "%s: ", ctx->ops->name);
@@ -581,6 +584,8 @@ static cJSON *describe_json(const struct probe_ops *ops)
 	cJSON_AddStringToObject(doc, "probe", ops->name);
 	cJSON_AddStringToObject(doc, "version", ops->version);
 	cJSON_AddStringToObject(doc, "description", ops->description);
+	if (ops->per_gpu)
+		cJSON_AddTrueToObject(doc, "per_gpu");
 	params = cJSON_AddArrayToObject(doc, "params");
 	for (p = ops->params; p && p->name; p++) {
 		o = cJSON_CreateObject();

@@ -73,6 +73,12 @@ struct probe_ops {
 	const struct probe_param *params;	 /* ends with { NULL } */
 	const struct probe_metric_desc *metrics; /* ends with { NULL } */
 	int (*run)(struct probe_ctx *ctx);
+	/*
+	 * 1: the probe measures one GPU; the runner starts one instance per GPU
+	 * of the node at once, each seeing only its own (PROTOCOL.md "One
+	 * instance per GPU"). 0: one instance per node drives every GPU.
+	 */
+	int per_gpu;
 };
 
 /* Defined by each probe. */

@@ -256,6 +256,8 @@ int protocol_check_describe(const cJSON *doc, char *err, size_t len)
 		return -1;
 	if (!cJSON_IsArray(member(doc, "params")) || !cJSON_IsArray(member(doc, "metrics")))
 		return errf(err, len, "'params' and 'metrics' must be arrays");
+	if (member(doc, "per_gpu") && !cJSON_IsBool(member(doc, "per_gpu")))
+		return errf(err, len, "'per_gpu' must be true or false");
 	return check_array(doc, "params", check_param_desc, err, len) ||
 	       check_array(doc, "metrics", check_metric_desc, err, len);
 }

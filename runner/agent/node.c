@@ -2,8 +2,8 @@
  * shakedown-node - the runner's agent on every node of a multi-node plan
  * (suites/README.md "nodes"; runner/fanout.h starts it).
  *
- *   mpirun --map-by ppr:1:node ... shakedown-node --timeout-ms=N -- PROBE [--p=v]...
- *   srun --ntasks-per-node=1 ...   shakedown-node --timeout-ms=N -- PROBE [--p=v]...
+ *   mpirun --map-by ppr:1:node ... shakedown-node --timeout-ms=N [--per-gpu] -- PROBE [--p=v]...
+ *   srun --ntasks-per-node=1 ...   shakedown-node --timeout-ms=N [--per-gpu] -- PROBE [--p=v]...
  *   ... shakedown-node --ping
  *
  * One rank per node. Each rank runs the probe as a supervised child (the
@@ -23,6 +23,13 @@
  *            "stop": null | "timed out after 2s; stopped with SIGTERM", "timed_out": false,
  *            "overflowed": false, "spawn_failed": false, "out": "<the probe's stdout>"}
  *   @sdnode {"host": "n3", "rank": 3, "lost": "no result from this node within 95s"}
+ *   @sdnode {"host": "n0", "rank": 0, "gpus": [{"gpu": "0", and the fields above}, ...]}
+ *
+ * --per-gpu (a probe whose --describe says "per_gpu": true): the rank runs
+ * one instance per GPU of its node at once, each with CUDA_VISIBLE_DEVICES
+ * and SHAKEDOWN_GPU set to its GPU (runner/pergpu.h), its stderr lines
+ * prefixed "[NODE gpu G] ", and sends them as one record with "gpus". A node
+ * without GPUs runs one ordinary instance.
  *
  * Rank 0 waits for the others until the probe timeout plus AGENT_SLACK_S
  * after the gather; ranks still missing then are written as lost and the job
@@ -33,6 +40,7 @@
  * names differ from hostnames; tests that play many nodes on one machine),
  * else gethostname().
  */
+#include "pergpu.h"
 #include "sanitize.h"
 #include "supervise.h"
 #include "xalloc.h"
@@ -62,6 +70,7 @@ SD_NO_LEAK_CHECK_FOR_MPI; /* Open MPI's own allocations would fail the leak chec
 struct opts {
 	uint64_t timeout_ns;
 	int ping;
+	int per_gpu;	   /* one instance per GPU (pergpu.h) */
 	char **probe_argv; /* borrowed from argv */
 };
 
@@ -83,6 +92,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->timeout_ns = strtoull(argv[i] + 13, NULL, 10) * 1000000ULL;
 		} else if (!strcmp(argv[i], "--ping")) {
 			o->ping = 1;
+		} else if (!strcmp(argv[i], "--per-gpu")) {
+			o->per_gpu = 1;
 		} else if (!strcmp(argv[i], "--") && i + 1 < argc) {
 			o->probe_argv = argv + i + 1;
 			return 0;
@@ -92,7 +103,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	}
 	if (o->ping)
 		return 0;
-	fprintf(stderr, "usage: shakedown-node --timeout-ms=N -- PROBE [ARGS...] | --ping\n");
+	fprintf(stderr, "usage: shakedown-node --timeout-ms=N [--per-gpu] -- PROBE [ARGS...] | --ping\n");
 	return -1;
 }
 
@@ -177,16 +188,20 @@ static char *out_text(const struct sup_result *r)
 	return t;
 }
 
-static cJSON *run_probe(const struct opts *o, const char *name, int rank)
+/* One instance of the probe; gpu: the one GPU it may see (pergpu.h), or NULL for the whole node. */
+static cJSON *run_probe(const struct opts *o, const char *name, int rank, const char *gpu)
 {
 	char **unset = launcher_vars(), *env_node = xasprintf("SHAKEDOWN_NODE=%s", name), *text;
-	const char *extra[] = { env_node, NULL };
+	char *env_vis = gpu ? xasprintf("CUDA_VISIBLE_DEVICES=%s", gpu) : NULL;
+	char *env_gpu = gpu ? xasprintf("SHAKEDOWN_GPU=%s", gpu) : NULL;
+	char *label = gpu ? xasprintf("%s gpu %s", name, gpu) : xstrdup(name);
+	const char *extra[] = { env_node, env_vis, env_gpu, NULL };
 	struct sup_opts so = { .argv = (const char *const *)o->probe_argv,
 			       .envp_extra = extra,
 			       .env_unset = (const char *const *)unset,
 			       .timeout_ns = o->timeout_ns };
 	struct sup_result r;
-	struct prefixer px = { -1, name };
+	struct prefixer px = { -1, label };
 	pthread_t th;
 	int fds[2] = { -1, -1 }, threaded = 0;
 	char why[512];
@@ -207,6 +222,8 @@ static cJSON *run_probe(const struct opts *o, const char *name, int rank)
 		pthread_join(th, NULL);
 	cJSON_AddStringToObject(rec, "host", name);
 	cJSON_AddNumberToObject(rec, "rank", rank);
+	if (gpu)
+		cJSON_AddStringToObject(rec, "gpu", gpu);
 	cJSON_AddNumberToObject(rec, "wall_s", r.wall_s);
 	ex = cJSON_AddObjectToObject(rec, "exit");
 	cJSON_AddItemToObject(ex, "code", r.exited ? cJSON_CreateNumber(r.exit_code) : cJSON_CreateNull());
@@ -222,7 +239,62 @@ static cJSON *run_probe(const struct opts *o, const char *name, int rank)
 	free(text);
 	sup_result_release(&r);
 	free(env_node);
+	free(env_vis);
+	free(env_gpu);
+	free(label);
 	strv_free(unset);
+	return rec;
+}
+
+struct gpu_job {
+	const struct opts *o;
+	const char *name, *gpu;
+	int rank;
+	cJSON *rec;
+	pthread_t thread;
+	int started;
+};
+
+static void *gpu_job_run(void *arg)
+{
+	struct gpu_job *j = arg;
+
+	j->rec = run_probe(j->o, j->name, j->rank, j->gpu);
+	return NULL;
+}
+
+/*
+ * This node's record: the probe's, or with --per-gpu one instance per GPU at
+ * once, {"host", "rank", "gpus": [each instance's record, with "gpu"]}
+ * (the runner merges them: attempt_from_record). No GPU: one instance.
+ */
+static cJSON *node_record(const struct opts *o, const char *name, int rank)
+{
+	size_t n = 0, i;
+	char **gpus = o->per_gpu ? pergpu_devices(&n) : NULL;
+	struct gpu_job *jobs;
+	cJSON *rec, *arr;
+
+	if (!n)
+		return run_probe(o, name, rank, NULL);
+	jobs = xcalloc(n, sizeof(*jobs));
+	for (i = 0; i < n; i++) {
+		jobs[i] = (struct gpu_job){ .o = o, .name = name, .gpu = gpus[i], .rank = rank };
+		jobs[i].started = !pthread_create(&jobs[i].thread, NULL, gpu_job_run, &jobs[i]);
+		if (!jobs[i].started)
+			gpu_job_run(&jobs[i]);
+	}
+	rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "host", name);
+	cJSON_AddNumberToObject(rec, "rank", rank);
+	arr = cJSON_AddArrayToObject(rec, "gpus");
+	for (i = 0; i < n; i++) {
+		if (jobs[i].started)
+			pthread_join(jobs[i].thread, NULL);
+		cJSON_AddItemToArray(arr, jobs[i].rec);
+	}
+	free(jobs);
+	strv_free(gpus);
 	return rec;
 }
 
@@ -334,7 +406,7 @@ int main(int argc, char **argv)
 		free(names);
 		return 0;
 	}
-	rec = run_probe(&o, name, rank);
+	rec = node_record(&o, name, rank);
 	if (rank == 0) {
 		emit_obj("@sdnode", rec);
 		rc = collect(size, names, t0 + (double)o.timeout_ns / 1e9 + AGENT_SLACK_S, t0);

@@ -2,7 +2,7 @@
 # played by this machine (tests/e2e/_fake-rsh.sh is mpirun's remote shell, so
 # four real orted daemons start and the node agent's MPI messages are real).
 # Checks the per-node results, a planted slow node, a probe that hangs or
-# crashes on one node, a node that dies mid-step (unreachable, excluded, the
+# crashes on one node, a per-GPU probe (one instance per GPU on each node), a node that dies mid-step (unreachable, excluded, the
 # run completes with the other nodes' results), on_node_failure: abort, a
 # collective step placed on the live nodes, and the plan errors of `nodes:`.
 # Skips (with the reason) where Open MPI is not installed.
@@ -62,6 +62,17 @@ expect "crash: the run's entry names the node" matches "$(jget "$R" "[s['reason'
 expect "outliers: n2's rate and nothing else is flagged" [ "$(jget "$R" "sorted({(o['host'], o['step'], o['metric']) for o in d['verdict']['outliers']})")" = "[('n2', 'rate', 'rate')]" ]
 expect "the report names the outlier" grep -q "n2" "$(dirname "$R")/report.md"
 expect "the step log has every node's lines" grep -q "^\[n2\] nodework: node 'n2' rate" "$(dirname "$R")/logs/rate.log"
+
+# 1b. A probe that measures one GPU (per_gpu): the agent runs one instance per GPU on every node (the
+# stand-in NVML plays two GPUs per node), the runner merges each node's into one step.
+plan gpus exclude "{id: g, probe: gpuwork, with: {fail_gpu: '1'}, timeout: 60s}"
+SHAKEDOWN_NVML_LIB=$B/tests/fakes/libnvml.so FAKE_NVML_GPUS=2 run gpus
+expect "per GPU: the run ends NOT READY on the failed GPU (exit 1)" [ "$code" -eq 1 ] || cat "$TMP/gpus.err"
+expect "per GPU: results.json matches the schema" schema results "$R"
+expect "per GPU: every node has a rate for GPU 0 and GPU 1" [ "$(jget "$R" "sorted({tuple(sorted(m['labels']['gpu'] for m in s['metrics'])) for n in d['nodes'] for s in n['steps'] if s['id']=='g'})")" = "[('0', '1')]" ]
+expect "per GPU: each node's step failed on GPU 1" [ "$(jget "$R" "sorted({s['status'] + ': ' + s['reason'] for n in d['nodes'] for s in n['steps'] if s['id']=='g'})")" = "['failed: gpu 1: gpu self-test failed']" ]
+expect "per GPU: each instance saw its own GPU" [ "$(jget "$R" "sorted({str(s['attempts'][0]['result']['env']['gpus']) for n in d['nodes'] for s in n['steps'] if s['id']=='g'})")" = "[\"{'0': {'visible': '0', 'gpu': '0'}, '1': {'visible': '1', 'gpu': '1'}}\"]" ]
+expect "per GPU: the step log prefixes node and GPU" grep -q "^\[n3 gpu 1\] gpuwork\[gpu 1\]: gpu 1 of '1'" "$(dirname "$R")/logs/g.log"
 
 # 2. A node dies mid-step and stays gone: unreachable, excluded; later steps run on the other three.
 plan die exclude \
