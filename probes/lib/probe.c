@@ -356,18 +356,26 @@ int probe_rank(void)
 void probe_log(struct probe_ctx *ctx, const char *fmt, ...)
 {
 	const char *gpu = ctx->ops->per_gpu ? getenv("SHAKEDOWN_GPU") : NULL;
+	char *who, *msg, *line;
 	va_list ap;
 
 	if (gpu && *gpu) /* one instance of several on the node, sharing its log (PROTOCOL.md) */
-		fprintf(stderr, "%s[gpu %s]: ", ctx->ops->name, gpu);
+		who = xasprintf("%s[gpu %s]", ctx->ops->name, gpu);
 	else if (ctx->rank >= 0)
-		fprintf(stderr, "%s[%d]: ", ctx->ops->name, ctx->rank);
+		who = xasprintf("%s[%d]", ctx->ops->name, ctx->rank);
 	else
-		fprintf(stderr, "%s: ", ctx->ops->name);
+		who = xstrdup(ctx->ops->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	line = xasprintf("%s: %s\n", who, msg);
+	/* one write per line: ranks and GPU instances share one log, and their lines must not mix */
+	if (write(STDERR_FILENO, line, strlen(line)) < 0) {
+		/* nowhere left to say it */
+	}
+	free(who);
+	free(msg);
+	free(line);
 }
 
 double probe_now(void)

@@ -41,7 +41,9 @@
  * else gethostname().
  */
 #include "pergpu.h"
+#include "results.h"
 #include "sanitize.h"
+#include "strbuf.h"
 #include "supervise.h"
 #include "xalloc.h"
 
@@ -147,31 +149,53 @@ static char **launcher_vars(void)
 	return names;
 }
 
-/* The probe's stderr, line by line onto ours with "[NODE] " in front. */
+/*
+ * The probe's stderr, line by line onto ours with "[NODE] " in front, each
+ * line in one write: with one instance per GPU several of these run at once,
+ * and a prefix written apart from its line could land inside another's.
+ */
 struct prefixer {
 	int fd;
 	const char *name;
 };
 
+#define PREFIX_LINE_MAX 4096 /* a longer line is passed on in pieces, each prefixed */
+
+static void put_line(struct strbuf *line)
+{
+	if (line->len && results_write_all(STDERR_FILENO, line->buf, line->len) < 0) {
+		/* the launcher is gone: nowhere left to say it */
+	}
+	line->len = 0;
+}
+
 static void *prefix_lines(void *arg)
 {
 	struct prefixer *p = arg;
-	char buf[8192];
-	int at_start = 1;
-	ssize_t n, i, from;
+	struct strbuf line = STRBUF_INIT;
+	char buf[8192], *nl;
+	ssize_t n;
+	size_t off, take;
 
 	while ((n = read(p->fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
-		for (from = 0, i = 0; i < n; i++) {
-			if (at_start)
-				dprintf(STDERR_FILENO, "[%s] ", p->name);
-			at_start = buf[i] == '\n';
-			if (at_start || i == n - 1) {
-				if (write(STDERR_FILENO, buf + from, (size_t)(i + 1 - from)) < 0)
-					break;
-				from = i + 1;
+		for (off = 0; n > 0 && off < (size_t)n; off += take) {
+			if (!line.len) {
+				strbuf_addstr(&line, "[");
+				strbuf_addstr(&line, p->name);
+				strbuf_addstr(&line, "] ");
 			}
+			nl = memchr(buf + off, '\n', (size_t)n - off);
+			take = nl ? (size_t)(nl - (buf + off)) + 1 : (size_t)n - off;
+			strbuf_add(&line, buf + off, take);
+			if (nl || line.len >= PREFIX_LINE_MAX)
+				put_line(&line);
 		}
 	}
+	if (line.len) {
+		strbuf_addstr(&line, "\n");
+		put_line(&line);
+	}
+	strbuf_release(&line);
 	close(p->fd);
 	return NULL;
 }
