@@ -4,12 +4,12 @@
  */
 #include "report.h"
 #include "model.h"
+#include "parallel.h"
 #include "strbuf.h"
 #include "writers.h"
 #include "xalloc.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -105,45 +105,36 @@ struct job {
 	const struct format *f;
 	const char *dir;
 	size_t stream_at;
-	pthread_t thread;
-	int started, rc;
+	int rc;
 	char err[512];
 };
 
-static void *run_job(void *arg)
+static void run_job(void *arg)
 {
 	struct job *j = arg;
 
 	j->rc = write_one(j->m, j->f, j->dir, j->stream_at, j->err, sizeof(j->err));
-	return NULL;
 }
 
 /*
- * Every selected format at once, one thread each: the writers only read the
- * model, and a fleet's junit.xml and metrics.prom (tens of MB each) take
- * as long as the rest together. A thread that cannot be started runs its
- * writer here. The first failure in table order is reported.
+ * Every selected format at once, one thread each (parallel.h): the writers
+ * only read the model, and a fleet's junit.xml and metrics.prom (tens of MB
+ * each) take as long as the rest together. The first failure in table order
+ * is reported.
  */
 static int write_all(const struct rmodel *m, unsigned mask, const char *dir, size_t stream_at, char *err, size_t len)
 {
 	struct job jobs[NFORMATS];
-	size_t i;
+	size_t i, n = 0;
 	int rc = 0;
 
-	for (i = 0; i < NFORMATS; i++) {
-		jobs[i] = (struct job){ .m = m, .f = &formats[i], .dir = dir, .stream_at = stream_at };
-		if (!(mask & formats[i].flag))
-			continue;
-		jobs[i].started = !pthread_create(&jobs[i].thread, NULL, run_job, &jobs[i]);
-		if (!jobs[i].started)
-			run_job(&jobs[i]);
-	}
-	for (i = 0; i < NFORMATS; i++) {
-		if (jobs[i].started)
-			pthread_join(jobs[i].thread, NULL);
-		if ((mask & formats[i].flag) && jobs[i].rc && !rc)
+	for (i = 0; i < NFORMATS; i++)
+		if (mask & formats[i].flag)
+			jobs[n++] = (struct job){ .m = m, .f = &formats[i], .dir = dir, .stream_at = stream_at };
+	parallel_run(jobs, n, sizeof(*jobs), run_job);
+	for (i = 0; i < n && !rc; i++)
+		if (jobs[i].rc)
 			rc = errf(err, len, "%s", jobs[i].err);
-	}
 	return rc;
 }
 

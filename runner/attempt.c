@@ -2,6 +2,7 @@
 #include "attempt.h"
 #include "catalog.h"
 #include "launch.h"
+#include "parallel.h"
 #include "pergpu.h"
 #include "plan.h"
 #include "protocol.h"
@@ -10,7 +11,6 @@
 
 #include <ctype.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,16 +328,13 @@ struct gpu_job {
 	const char *env[3];
 	char *vis, *gpu;
 	cJSON *at;
-	pthread_t thread;
-	int started;
 };
 
-static void *gpu_job_run(void *arg)
+static void gpu_job_run(void *arg)
 {
 	struct gpu_job *j = arg;
 
 	j->at = run_one(&j->o, j->env);
-	return NULL;
 }
 
 static cJSON *run_per_gpu(const struct attempt_opts *o, char **gpus, size_t n)
@@ -357,15 +354,10 @@ static cJSON *run_per_gpu(const struct attempt_opts *o, char **gpus, size_t n)
 		j->gpu = xasprintf("SHAKEDOWN_GPU=%s", gpus[i]);
 		j->env[0] = j->vis;
 		j->env[1] = j->gpu;
-		j->started = !pthread_create(&j->thread, NULL, gpu_job_run, j);
-		if (!j->started)
-			gpu_job_run(j);
 	}
-	for (i = 0; i < n; i++) {
-		if (jobs[i].started)
-			pthread_join(jobs[i].thread, NULL);
+	parallel_run(jobs, n, sizeof(*jobs), gpu_job_run);
+	for (i = 0; i < n; i++)
 		at[i] = jobs[i].at;
-	}
 	m = pergpu_merge(at, (const char *const *)gpus, n, o->probe->name);
 	for (i = 0; i < n; i++) {
 		cJSON_Delete(at[i]);

@@ -1196,211 +1196,44 @@ void verdict_fields(const struct verdict *v, size_t i, struct verdict_fields *f)
 		requirement_fields(v, k, f);
 }
 
-/* ---- JSON: a tree, or text written as it goes ---- */
-
-/* Text on its way to a FILE, in large writes (a big run writes hundreds of MiB). */
-struct out {
-	FILE *fp;
-	size_t n;
-	char buf[1 << 16];
-};
-
-static void out_flush(struct out *o)
-{
-	if (o->n)
-		fwrite(o->buf, 1, o->n, o->fp);
-	o->n = 0;
-}
-
-static void out_add(struct out *o, const char *s, size_t len)
-{
-	if (o->n + len > sizeof(o->buf)) {
-		out_flush(o);
-		if (len > sizeof(o->buf)) {
-			fwrite(s, 1, len, o->fp);
-			return;
-		}
-	}
-	memcpy(o->buf + o->n, s, len);
-	o->n += len;
-}
-
-static void out_str(struct out *o, const char *s)
-{
-	out_add(o, s, strlen(s));
-}
-
-/* A JSON string: runs of plain characters are copied at once; escapes as cJSON writes them. */
-static void put_string(struct out *o, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s, *run;
-	char esc[8];
-
-	out_add(o, "\"", 1);
-	while (*p) {
-		for (run = p; *p >= 0x20 && *p != '"' && *p != '\\'; p++)
-			;
-		out_add(o, (const char *)run, (size_t)(p - run));
-		if (!*p)
-			break;
-		if (*p == '"' || *p == '\\')
-			snprintf(esc, sizeof(esc), "\\%c", *p);
-		else if (*p == '\n' || *p == '\t' || *p == '\r')
-			snprintf(esc, sizeof(esc), "\\%c", *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r');
-		else
-			snprintf(esc, sizeof(esc), "\\u%04x", *p);
-		out_str(o, esc);
-		p++;
-	}
-	out_add(o, "\"", 1);
-}
-
-/* The digits of u, ending at end; returns where they start. */
-static char *digits(unsigned long long u, char *end)
-{
-	do
-		*--end = (char)('0' + u % 10);
-	while (u /= 10);
-	return end;
-}
+/* ---- JSON ---- */
 
 /*
- * A number with at most 6 decimal places (margins are rounded so), written
- * from integers in plain decimal (the value cJSON would write, without
- * printf); 0 when d is not one.
+ * Member names are string literals: added without a copy (a million checks ×
+ * 23 members was 23 million key copies).
  */
-static int put_decimal(struct out *o, double d)
+static void e_str(cJSON *o, const char *k, const char *s)
 {
-	char buf[48], *p, *end = buf + sizeof(buf);
-	long long x;
-	int i;
-
-	if (!(fabs(d) < 1e9) || (double)(x = llround(d * 1e6)) / 1e6 != d)
-		return 0;
-	p = digits((unsigned long long)llabs(x), end);
-	while (end - p < 7)
-		*--p = '0';
-	memmove(p - 1, p, (size_t)(end - p - 6)); /* open a gap for the point */
-	p--;
-	end[-7] = '.';
-	for (i = 0; i < 6 && end[-1] == '0'; i++)
-		end--;
-	if (end[-1] == '.')
-		end--;
-	if (x < 0)
-		*--p = '-';
-	out_add(o, p, (size_t)(end - p));
-	return 1;
+	cJSON_AddItemToObjectCS(o, k, s ? cJSON_CreateString(s) : cJSON_CreateNull());
 }
 
-/*
- * A JSON number as cJSON writes it: whole numbers plainly (most values are
- * whole B/s or FLOP/s) and short decimals from integers, both without printf;
- * else the shorter of %.15g and %.17g that reads back.
- */
-static void put_number(struct out *o, double d)
+static void e_num(cJSON *o, const char *k, double d)
 {
-	char buf[64], *p;
-
-	if (!isfinite(d)) {
-		out_add(o, "null", 4);
-		return;
-	}
-	if (d == floor(d) && fabs(d) < 1e15) {
-		p = digits((unsigned long long)fabs(d), buf + sizeof(buf));
-		if (d < 0)
-			*--p = '-';
-		out_add(o, p, (size_t)(buf + sizeof(buf) - p));
-		return;
-	}
-	if (put_decimal(o, d))
-		return;
-	snprintf(buf, sizeof(buf), "%1.15g", d);
-	if (strtod(buf, NULL) != d)
-		snprintf(buf, sizeof(buf), "%1.17g", d);
-	out_str(o, buf);
+	cJSON_AddItemToObjectCS(o, k, isfinite(d) ? cJSON_CreateNumber(d) : cJSON_CreateNull());
 }
 
-/* One object being emitted: into a cJSON object, or as text. */
-struct emit {
-	cJSON *obj;
-	struct out *o;
-	int n; /* members written (text) */
-};
-
-static void key(struct emit *e, const char *k)
-{
-	if (e->n++)
-		out_add(e->o, ",", 1);
-	put_string(e->o, k);
-	out_add(e->o, ":", 1);
-}
-
-/*
- * In a tree, member names are string literals: added without a copy (a
- * million checks × 23 members was 23 million key copies).
- */
-static void e_str(struct emit *e, const char *k, const char *s)
-{
-	if (e->obj) {
-		cJSON_AddItemToObjectCS(e->obj, k, s ? cJSON_CreateString(s) : cJSON_CreateNull());
-		return;
-	}
-	key(e, k);
-	if (s)
-		put_string(e->o, s);
-	else
-		out_add(e->o, "null", 4);
-}
-
-static void e_num(struct emit *e, const char *k, double d)
-{
-	if (e->obj) {
-		cJSON_AddItemToObjectCS(e->obj, k, isfinite(d) ? cJSON_CreateNumber(d) : cJSON_CreateNull());
-		return;
-	}
-	key(e, k);
-	put_number(e->o, d);
-}
-
-static void e_labels(struct emit *e, const struct verdict_fields *f)
+static void e_labels(cJSON *o, const struct verdict_fields *f)
 {
 	const cJSON *l;
-	struct emit sub = { NULL, e->o, 0 };
+	cJSON *sub;
 	size_t i;
 
 	if (f->labels_null) {
-		e_str(e, "labels", NULL);
+		e_str(o, "labels", NULL);
 		return;
 	}
-	if (e->obj) {
-		sub.obj = cJSON_CreateObject();
-		cJSON_AddItemToObjectCS(e->obj, "labels", sub.obj);
-		if (f->filter)
-			for (i = 0; i < f->filter->nlabels; i++)
-				cJSON_AddStringToObject(sub.obj, f->filter->labels[i].name, f->filter->labels[i].value);
-		else
-			cJSON_ArrayForEach(l, f->labels)
-			{
-				cJSON_AddItemToObject(sub.obj, l->string,
-						      cJSON_IsString(l) ? cJSON_CreateString(l->valuestring)
-									: cJSON_CreateNull());
-			}
-		return;
-	} else {
-		key(e, "labels");
-		out_add(e->o, "{", 1);
-	}
+	sub = cJSON_CreateObject();
+	cJSON_AddItemToObjectCS(o, "labels", sub);
 	if (f->filter)
 		for (i = 0; i < f->filter->nlabels; i++)
-			e_str(&sub, f->filter->labels[i].name, f->filter->labels[i].value);
+			cJSON_AddStringToObject(sub, f->filter->labels[i].name, f->filter->labels[i].value);
 	else
 		cJSON_ArrayForEach(l, f->labels)
 		{
-			e_str(&sub, l->string, cJSON_IsString(l) ? l->valuestring : NULL);
+			cJSON_AddItemToObject(sub, l->string,
+					      cJSON_IsString(l) ? cJSON_CreateString(l->valuestring)
+								: cJSON_CreateNull());
 		}
-	if (!e->obj)
-		out_add(e->o, "}", 1);
 }
 
 static const char *or_null(const char *buf)
@@ -1408,7 +1241,7 @@ static const char *or_null(const char *buf)
 	return *buf ? buf : NULL;
 }
 
-static void emit_check(struct emit *e, const struct verdict_fields *f)
+static void emit_check(cJSON *e, const struct verdict_fields *f)
 {
 	e_str(e, "id", f->id);
 	e_str(e, "area", f->area);
@@ -1632,84 +1465,40 @@ cJSON *verdict_head_json(const struct verdict *v)
 	return o;
 }
 
-cJSON *verdict_json(const struct verdict *v)
+/* The verdict with the checks of results `keep` in "checks" (all: keep NULL). */
+static cJSON *verdict_json_keeping(const struct verdict *v, const int *keep)
 {
-	cJSON *o = head_json(v), *checks = cJSON_AddArrayToObject(o, "checks");
+	cJSON *o = head_json(v), *checks, *c;
 	struct verdict_fields *f = xmalloc(sizeof(*f));
 	size_t i;
 
+	if (keep)
+		cJSON_AddNumberToObject(o, "checks_omitted", (double)v->counts[VERDICT_PASS]);
+	checks = cJSON_AddArrayToObject(o, "checks");
 	for (i = 0; i < v->nchecks; i++) {
-		struct emit e = { cJSON_CreateObject(), NULL, 0 };
-
+		if (keep && !keep[v->checks[i].result])
+			continue;
+		c = cJSON_CreateObject();
 		verdict_fields(v, i, f);
-		emit_check(&e, f);
-		cJSON_AddItemToArray(checks, e.obj);
+		emit_check(c, f);
+		cJSON_AddItemToArray(checks, c);
 	}
 	free(f);
 	return o;
+}
+
+cJSON *verdict_json(const struct verdict *v)
+{
+	return verdict_json_keeping(v, NULL);
 }
 
 cJSON *verdict_results_json(const struct verdict *v)
 {
-	cJSON *o, *checks;
-	struct verdict_fields *f;
-	size_t i;
+	static const int not_passed[VERDICT_NRESULTS] = {
+		[VERDICT_WARN] = 1, [VERDICT_FAIL] = 1, [VERDICT_SKIPPED] = 1, [VERDICT_ERROR] = 1
+	};
 
-	if (v->nchecks <= VERDICT_LIST_ALL_MAX)
-		return verdict_json(v);
-	o = head_json(v);
-	cJSON_AddNumberToObject(o, "checks_omitted", (double)v->counts[VERDICT_PASS]);
-	checks = cJSON_AddArrayToObject(o, "checks");
-	f = xmalloc(sizeof(*f));
-	for (i = 0; i < v->nchecks; i++) {
-		struct emit e = { NULL, NULL, 0 };
-
-		if (v->checks[i].result == VERDICT_PASS)
-			continue;
-		e.obj = cJSON_CreateObject();
-		verdict_fields(v, i, f);
-		emit_check(&e, f);
-		cJSON_AddItemToArray(checks, e.obj);
-	}
-	free(f);
-	return o;
-}
-
-int verdict_write(const struct verdict *v, FILE *fp, unsigned flags)
-{
-	cJSON *head = head_json(v);
-	struct verdict_fields *f = xmalloc(sizeof(*f));
-	struct out *o = xmalloc(sizeof(*o));
-	int omit = flags & VERDICT_WRITE_NOT_PASSED, n = 0;
-	char *text;
-	size_t i;
-
-	if (omit)
-		cJSON_AddNumberToObject(head, "checks_omitted", (double)v->counts[VERDICT_PASS]);
-	text = cJSON_PrintUnformatted(head);
-	cJSON_Delete(head);
-	o->fp = fp;
-	o->n = 0;
-	if (text) {
-		out_add(o, text, strlen(text) - 1); /* all but the closing brace */
-		out_str(o, ",\"checks\":[");
-	}
-	for (i = 0; text && i < v->nchecks; i++) {
-		struct emit e = { NULL, o, 0 };
-
-		if (omit && v->checks[i].result == VERDICT_PASS)
-			continue;
-		verdict_fields(v, i, f);
-		out_str(o, n++ ? ",{" : "{");
-		emit_check(&e, f);
-		out_add(o, "}", 1);
-	}
-	out_str(o, text ? "]}" : "");
-	out_flush(o);
-	free(text);
-	free(f);
-	free(o);
-	return !text || ferror(fp) ? -1 : 0;
+	return verdict_json_keeping(v, v->nchecks > VERDICT_LIST_ALL_MAX ? not_passed : NULL);
 }
 
 cJSON *verdict_evaluate(const struct baseline *b, const cJSON *results, const char *selected_by)

@@ -6,12 +6,13 @@
  * is rendered from it.
  *
  * Two ways in:
- *  - verdict_evaluate(): the verdict as a cJSON object, for results.json and
- *    the reports of ordinary runs;
- *  - verdict_compute(), then verdict_fields() or verdict_write(): for very
- *    large runs (4,096 nodes × 8 GPUs make about a million checks, far too many
- *    for a cJSON tree). Each check is a small record that borrows from the
- *    baseline and the results; nothing is copied.
+ *  - verdict_evaluate(): the verdict as a cJSON object;
+ *  - verdict_compute(), then verdict_fields(), verdict_results_json() and
+ *    the reports (report_write_verdict()): what the runner does, so that a
+ *    very large run (4,096 nodes × 8 GPUs make about a million checks, far
+ *    too many for a cJSON tree) never builds one. Each check is a small
+ *    record that borrows from the baseline and the results; nothing is
+ *    copied.
  *
  * Evaluation indexes each node's metrics once (a hash on step, metric name;
  * labels are compared within the few metrics that share both), so it costs
@@ -55,7 +56,6 @@
 #define SD_VERDICT_H
 
 #include <stdint.h>
-#include <stdio.h>
 
 #include <cJSON.h>
 
@@ -173,16 +173,6 @@ cJSON *verdict_head_json(const struct verdict *v);
  */
 const char *verdict_check_key(const struct verdict *v, size_t i, char *buf, size_t len, const char **area,
 			      const char **step);
-
-/*
- * The same object as compact JSON text, written as it goes (no tree). With
- * VERDICT_WRITE_NOT_PASSED, "checks" holds only the checks that did not pass
- * and "checks_omitted" says how many passed (counts and nodes still count
- * them all): a 4,096-node run's every check is some 400 MB of JSON. Returns 0,
- * or -1 on a write error.
- */
-#define VERDICT_WRITE_NOT_PASSED 1u
-int verdict_write(const struct verdict *v, FILE *fp, unsigned flags);
 
 /*
  * The verdict as results.json keeps it: verdict_json() up to

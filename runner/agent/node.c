@@ -40,6 +40,7 @@
  * names differ from hostnames; tests that play many nodes on one machine),
  * else gethostname().
  */
+#include "parallel.h"
 #include "pergpu.h"
 #include "results.h"
 #include "sanitize.h"
@@ -275,16 +276,13 @@ struct gpu_job {
 	const char *name, *gpu;
 	int rank;
 	cJSON *rec;
-	pthread_t thread;
-	int started;
 };
 
-static void *gpu_job_run(void *arg)
+static void gpu_job_run(void *arg)
 {
 	struct gpu_job *j = arg;
 
 	j->rec = run_probe(j->o, j->name, j->rank, j->gpu);
-	return NULL;
 }
 
 /*
@@ -302,21 +300,15 @@ static cJSON *node_record(const struct opts *o, const char *name, int rank)
 	if (!n)
 		return run_probe(o, name, rank, NULL);
 	jobs = xcalloc(n, sizeof(*jobs));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		jobs[i] = (struct gpu_job){ .o = o, .name = name, .gpu = gpus[i], .rank = rank };
-		jobs[i].started = !pthread_create(&jobs[i].thread, NULL, gpu_job_run, &jobs[i]);
-		if (!jobs[i].started)
-			gpu_job_run(&jobs[i]);
-	}
+	parallel_run(jobs, n, sizeof(*jobs), gpu_job_run);
 	rec = cJSON_CreateObject();
 	cJSON_AddStringToObject(rec, "host", name);
 	cJSON_AddNumberToObject(rec, "rank", rank);
 	arr = cJSON_AddArrayToObject(rec, "gpus");
-	for (i = 0; i < n; i++) {
-		if (jobs[i].started)
-			pthread_join(jobs[i].thread, NULL);
+	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(arr, jobs[i].rec);
-	}
 	free(jobs);
 	strv_free(gpus);
 	return rec;

@@ -148,19 +148,27 @@ static size_t add_node(cJSON *nodes, const struct baseline *b, int idx, int gpus
 	return n;
 }
 
-static cJSON *synthetic(const struct baseline *b, int nodes, int gpus, int per_gpu_total, size_t *nmetrics)
+/* A finished run's document with no steps or nodes yet: plan and run id `id`, run on `host`. */
+static cJSON *doc_new(const char *id, const char *host)
 {
-	cJSON *doc = cJSON_CreateObject(), *run, *arr;
-	int i;
+	cJSON *doc = cJSON_CreateObject(), *run;
 
 	cJSON_AddNumberToObject(doc, "schema_version", 1);
 	cJSON_AddStringToObject(doc, "shakedown_version", SD_VERSION);
 	run = cJSON_AddObjectToObject(doc, "run");
-	cJSON_AddStringToObject(run, "id", "bench");
+	cJSON_AddStringToObject(run, "id", id);
 	cJSON_AddStringToObject(run, "status", "complete");
 	cJSON_AddStringToObject(run, "started", "2026-11-24T00:00:00.000Z");
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(doc, "plan"), "name", "bench");
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(doc, "host"), "hostname", "node0000");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(doc, "plan"), "name", id);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(doc, "host"), "hostname", host);
+	return doc;
+}
+
+static cJSON *synthetic(const struct baseline *b, int nodes, int gpus, int per_gpu_total, size_t *nmetrics)
+{
+	cJSON *doc = doc_new("bench", "node0000"), *arr;
+	int i;
+
 	cJSON_AddArrayToObject(doc, "steps");
 	arr = cJSON_AddArrayToObject(doc, "nodes");
 	*nmetrics = 0;
@@ -252,18 +260,10 @@ static cJSON *fleet_node(int i, int slow, int drifted)
 
 static int fleet_generate(const char *path, int nodes, int slow, int drifted)
 {
-	cJSON *doc = cJSON_CreateObject(), *run, *arr, *ms;
+	cJSON *doc = doc_new("fleet-bench", "runner"), *arr, *ms;
 	char err[256], *text;
 	int i, rc;
 
-	cJSON_AddNumberToObject(doc, "schema_version", 1);
-	cJSON_AddStringToObject(doc, "shakedown_version", SD_VERSION);
-	run = cJSON_AddObjectToObject(doc, "run");
-	cJSON_AddStringToObject(run, "id", "fleet-bench");
-	cJSON_AddStringToObject(run, "status", "complete");
-	cJSON_AddStringToObject(run, "started", "2026-11-24T00:00:00.000Z");
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(doc, "plan"), "name", "fleet-bench");
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(doc, "host"), "hostname", "runner");
 	arr = cJSON_AddArrayToObject(doc, "nodes");
 	for (i = 0; i < nodes; i++)
 		cJSON_AddItemToArray(arr, fleet_node(i, i == slow, i == drifted));

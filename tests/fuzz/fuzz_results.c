@@ -8,7 +8,7 @@
  *  - the raw input, parsed into an arena (json_arena_parse()), changed and
  *    released;
  *  - report: verdict_evaluate() with no baseline and with a fixed one
- *    (suites/baselines/h100-sxm-80gb.yaml), verdict_write(),
+ *    (suites/baselines/h100-sxm-80gb.yaml), verdict_json(),
  *    verdict_results_json(), the writers on model_load_verdict(),
  *    terminal_verdict(), and the report model (reports/model.h) with every
  *    writer, both on the document's own `verdict` (model_load() promises to
@@ -92,8 +92,7 @@ static void report(cJSON *doc, FILE *devnull)
 	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "verdict")))
 		render(doc, NULL);
 	if (verdict_compute(&v, &fixed_baseline, doc, "command line") == 0) {
-		verdict_write(&v, devnull, 0);
-		verdict_write(&v, devnull, VERDICT_WRITE_NOT_PASSED);
+		cJSON_Delete(verdict_json(&v));
 		cJSON_Delete(verdict_results_json(&v));
 		render(doc, &v);
 	}
